@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+//
+// Brook: a Kafka-compatible, schema-aware event streaming platform.
+// Layers and their allowed dependencies are described in ARCHITECTURE (see README);
+// dependencies point downward only.
+import PackageDescription
+
+let package = Package(
+    name: "Brook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "brook", targets: ["brook"]),
+        .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "LogStorage", targets: ["LogStorage"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Avro", targets: ["Avro"]),
+        .library(name: "JSONSchema", targets: ["JSONSchema"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C helpers and system libraries.
+        .target(name: "CCRC32C"),
+        .systemLibrary(
+            name: "CCodecs", path: "Sources/CCodecs",
+            providers: [.apt(["zlib1g-dev", "libsnappy-dev", "liblz4-dev", "libzstd-dev"])]),
+        .systemLibrary(
+            name: "CAvro", path: "Sources/CAvro", pkgConfig: "avro-c",
+            providers: [.apt(["libavro-dev"])]),
+        .systemLibrary(
+            name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]),
+
+        // Sans-IO Kafka wire protocol: primitives, generated messages, record batches, codecs.
+        .target(
+            name: "KafkaProtocol",
+            dependencies: [
+                "CCRC32C", "CCodecs",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        // Partition logs on disk.
+        .target(
+            name: "LogStorage",
+            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        // The Kafka broker server.
+        .target(
+            name: "Broker",
+            dependencies: [
+                "KafkaProtocol", "LogStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // Swift Kafka client (connections, metadata, produce, fetch, admin).
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // Schema cores.
+        .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
+        .target(name: "JSONSchema", dependencies: ["CJansson"]),
+
+        // The `brook` command line.
+        .executableTarget(
+            name: "brook",
+            dependencies: [
+                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage", "KafkaProtocol"]),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

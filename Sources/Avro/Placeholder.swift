@@ -1,0 +1,1 @@
+// Placeholder: the Avro target is being built (see the issue tracker).

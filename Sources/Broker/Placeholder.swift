@@ -1,0 +1,1 @@
+// Placeholder: the Broker target is being built (see the issue tracker).

@@ -1,0 +1,1 @@
+// Placeholder: the JSONSchema target is being built (see the issue tracker).

@@ -1,0 +1,1 @@
+// Placeholder: the KafkaClient target is being built (see the issue tracker).

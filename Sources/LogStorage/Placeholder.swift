@@ -1,0 +1,1 @@
+// Placeholder: the LogStorage target is being built (see the issue tracker).

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Brook needs on a Debian machine and is missing: the C libraries the package
+# links (through pkg-config / module maps), kcat for interop tests, and a Python virtualenv in
+# .venv with the third-party Kafka clients the interop tests drive. Idempotent and quick on a
+# second run. Needs root (or sudo) only when a Debian package is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+    pkg-config zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev   # record batch codecs
+    libavro-dev libjansson-dev                                    # Avro oracle, JSON parser
+    kcat                                                          # interop: librdkafka 2.0.2
+    python3-venv
+)
+missing=()
+for package in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing Debian packages: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "install-deps: the Swift toolchain (6.0 or later) is not on PATH; install it from swift.org" >&2
+    exit 1
+fi
+
+# Python test clients, pinned: the versions the interop tests were written against.
+python_packages=(confluent-kafka==2.16.1 kafka-python==3.0.12 pytest==9.0.3)
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+if ! .venv/bin/python - "${python_packages[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+for spec in sys.argv[1:]:
+    name, wanted = spec.split("==")
+    if version(name) != wanted:
+        sys.exit(1)
+PY
+then
+    echo "install-deps: installing Python test clients into .venv: ${python_packages[*]}"
+    .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
+fi
