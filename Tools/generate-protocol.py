@@ -437,6 +437,12 @@ class Writer:
         self.line(text + " {")
         self.depth += 1
 
+    def close_and_open(self, text):
+        """`} else {` on one line."""
+        self.depth -= 1
+        self.line("} " + text + " {")
+        self.depth += 1
+
     def close(self, suffix=""):
         self.depth -= 1
         self.line("}" + suffix)
@@ -495,8 +501,7 @@ def emit_read_field(writer, field, context, buffer, target):
     else:
         writer.open("if %s" % null_guard)
         writer.line("%s = %s" % (target, read_expression(field, buffer, True)))
-        writer.close()
-        writer.open("else")
+        writer.close_and_open("else")
         writer.line("%s = %s" % (target, read_expression(field, buffer, False)))
         writer.close()
 
@@ -510,8 +515,7 @@ def emit_write_field(writer, field, context, buffer, value):
     else:
         writer.open("if %s" % null_guard)
         writer.line(write_statement(field, value, buffer, True))
-        writer.close()
-        writer.open("else")
+        writer.close_and_open("else")
         writer.line(write_statement(field, value, buffer, False))
         writer.close()
 
