@@ -43,7 +43,11 @@ let package = Package(
         // Partition logs on disk.
         .target(
             name: "LogStorage",
-            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // The Kafka broker server.
         .target(
             name: "Broker",
