@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "KafkaProtocol", "LogStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // Swift Kafka client (connections, metadata, produce, fetch, admin).
