@@ -59,7 +59,7 @@ final class WireClient {
         var response = try readFrame()
         let correlation: Int32 = response.readInteger() ?? -1
         guard correlation == correlationId else { throw WireClientError.io("correlation id \(correlation) ≠ \(correlationId)") }
-        let flexible = Request.apiKey != .apiVersions && Request.apiKey.isFlexible(version: version)
+        let flexible = Request.apiKey != .apiVersions && Request.Response.isFlexible(version: version)
         if flexible { try skipTaggedFields(&response) }
         return try Request.Response(from: &response, version: version)
     }
