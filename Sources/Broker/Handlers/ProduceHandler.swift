@@ -76,7 +76,9 @@ extension KafkaBroker {
         case .invalidProducerEpoch: .invalidProducerEpoch
         case .unknownProducerId: .unknownProducerId
         case .offsetOutOfRange: .offsetOutOfRange
-        default: .kafkaStorageError
+        case .messageTooLarge: .messageTooLarge
+        case .invalidBatch, .corrupt: .corruptMessage
+        case .io, .closed: .kafkaStorageError
         }
     }
 }
