@@ -69,7 +69,7 @@ public enum AvroCompatibility {
     }
 }
 
-private struct Checker {
+struct Checker {
     let reader: AvroSchema
     let writer: AvroSchema
     /// Named pairs being checked or already checked; recursion into a pair in progress counts
