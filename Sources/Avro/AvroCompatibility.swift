@@ -167,7 +167,7 @@ struct Checker {
             var result = nameCheck(readerRecord.name, readerRecord.aliases, writerRecord.name, location)
             result += checkFields(readerRecord, writerRecord, location: location)
             return result
-        case let (.union(readerBranches), .union(writerBranches)):
+        case let (.union, .union(writerBranches)):
             // Every writer branch must be readable by the reader union.
             var result: [AvroIncompatibility] = []
             for (index, writerBranch) in writerBranches.enumerated() {
@@ -178,7 +178,6 @@ struct Checker {
                                                   "reader union lacking writer type: \(writerName.uppercased())"))
                 }
             }
-            _ = readerBranches
             return result
         case let (_, .union(writerBranches)):
             // A non-union reader must read every writer branch.

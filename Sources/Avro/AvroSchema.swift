@@ -84,7 +84,7 @@ public struct AvroRecord: Sendable {
     public let isError: Bool
     var properties: [(String, JSONValue)]
 
-    /// Index of the field with this name (or alias when `includeAliases`).
+    /// Index of the field with this name.
     public func fieldIndex(named fieldName: String) -> Int? {
         fields.firstIndex(where: { $0.name == fieldName })
     }
