@@ -35,7 +35,8 @@ func corruptBodyFailsTheCRC(codec: CompressionCodec) throws {
     // A magic 1 message: offset, size, CRC-32, magic 1, attributes, timestamp, key, value.
     var legacy = ByteBuffer()
     legacy.writeInteger(Int64(0))
-    legacy.writeInteger(Int32(4 + 1 + 1 + 8 + 4 + 4 + 5))
+    let legacyMessageBytes: Int32 = 27  // CRC 4, magic 1, attributes 1, timestamp 8, key 4, value 4 + 5.
+    legacy.writeInteger(legacyMessageBytes)
     legacy.writeInteger(UInt32(0x1234_5678))
     legacy.writeInteger(Int8(1))
     legacy.writeInteger(Int8(0))
