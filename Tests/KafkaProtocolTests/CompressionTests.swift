@@ -143,3 +143,14 @@ func concatenatedFramesDecodeAsOneStream(codec: CompressionCodec) throws {
     let expected = Array(String(repeating: "brook lz4 frame ", count: 3).dropLast().utf8)
     #expect(bytes(try Compression.decompress(ByteBuffer(bytes: frame), codec: .lz4)) == expected)
 }
+
+@Test func zstdRefusesWindowsFarBeyondTheLimit() throws {
+    // An empty zstd frame whose header asks for a 64 MiB window (window descriptor 0x80 =
+    // 2^26): harmless output, but the decoder would allocate the window. With a 1 MiB limit
+    // the window is capped at 8 MiB and the frame is refused; with 64 MiB it is accepted.
+    let frame: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x80, 0x01, 0x00, 0x00]
+    #expect(throws: RecordBatchError.self) {
+        _ = try Compression.decompress(ByteBuffer(bytes: frame), codec: .zstd, decompressedBytesMax: 1 << 20)
+    }
+    #expect(try Compression.decompress(ByteBuffer(bytes: frame), codec: .zstd, decompressedBytesMax: 64 << 20).readableBytes == 0)
+}
