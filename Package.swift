@@ -83,7 +83,7 @@ let package = Package(
             dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
-        .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"]),
+        .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
 )
