@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // Sans-IO classic consumer-group coordinator; standard library only (its own domain types).
+        .target(name: "GroupCoordinator"),
         // Schema cores.
         .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
         .target(name: "JSONSchema", dependencies: ["CJansson"]),
@@ -86,6 +88,7 @@ let package = Package(
             dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
 )
