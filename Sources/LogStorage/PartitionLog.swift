@@ -316,6 +316,8 @@ public final class PartitionLog: @unchecked Sendable {
     func roll(_ previous: LogSegment, nextBaseOffset: Int64) throws -> LogSegment {
         try stateLock.withLock { () throws in try previous.persistIndexes(final: true) }
         try previous.log.sync()
+        // The producer state now covers exactly the batches below the new segment.
+        try ProducerStateSnapshot.write(producers, offset: nextBaseOffset, directory: directory)
         let segment = try LogSegment.create(directory: directory, baseOffset: nextBaseOffset)
         try FileSystem.syncDirectory(directory)
         stateLock.withLock {
@@ -364,6 +366,7 @@ public final class PartitionLog: @unchecked Sendable {
                     do {
                         try stateLock.withLock { () throws in try active.persistIndexes(final: true) }
                         try active.log.sync()
+                        try ProducerStateSnapshot.write(producers, offset: logEnd, directory: directory)
                         let marker = CleanShutdownMarker(logEndOffset: logEnd, activeSegmentBytes: active.sizeBytes)
                         try FileSystem.writeFileAtomically(
                             directory + "/" + Self.cleanShutdownFileName, directory: directory, bytes: marker.encoded())

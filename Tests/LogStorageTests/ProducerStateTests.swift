@@ -143,3 +143,88 @@ import Testing
         #expect(ProducerStateManager.sequence(after: Int32.max) == 0)
     }
 }
+
+@Suite struct ProducerStateSnapshotTests {
+    static func fill(_ directory: TemporaryDirectory, close: Bool) throws {
+        let log = try PartitionLog(directory: directory.partition, config: LogConfig(segmentBytes: 500), now: 0)
+        for index in 0..<20 {
+            _ = try log.append(ProducerStateTests.batch(epoch: 3, sequence: Int32(index * 2)), leaderEpoch: 0, now: 0)
+        }
+        if close { log.close() }
+    }
+
+    @Test func snapshotsAreWrittenAtRollsAndCloseAndFewAreKept() throws {
+        let directory = TemporaryDirectory()
+        try Self.fill(directory, close: true)
+        let snapshots = directory.segmentFiles(suffix: ".snapshot")
+        #expect(snapshots.count == ProducerStateSnapshot.retainedSnapshots)
+        #expect(snapshots.last == ProducerStateSnapshot.fileName(offset: 40), "close snapshots the log end")
+    }
+
+    @Test func encodingRoundTripsAndDamageIsDetected() throws {
+        var producers = ProducerStateManager()
+        producers.set(
+            ProducerStateEntry(
+                epoch: 4,
+                batches: [ProducerBatchMetadata(firstSequence: 0, lastSequence: 9, firstOffset: 5, lastOffset: 14, maxTimestamp: 77)]),
+            for: 12)
+        producers.set(ProducerStateEntry(epoch: 0, batches: []), for: 99)
+        let bytes = ProducerStateSnapshot.encode(producers, offset: 20)
+        let decoded = try #require(ProducerStateSnapshot.decode(ByteBuffer(bytes: bytes)))
+        #expect(decoded.offset == 20)
+        #expect(decoded.producers.entries == producers.entries)
+        for index in [0, 10, bytes.count - 1] {
+            var damaged = bytes
+            damaged[index] ^= 0x01
+            #expect(ProducerStateSnapshot.decode(ByteBuffer(bytes: damaged)) == nil)
+        }
+        #expect(ProducerStateSnapshot.decode(ByteBuffer(bytes: bytes.dropLast(5))) == nil)
+    }
+
+    @Test func cleanReopenLoadsTheSnapshotInsteadOfScanning() throws {
+        let directory = TemporaryDirectory()
+        try Self.fill(directory, close: true)
+        // Replace the state the close saved: producer 42 at epoch 9. If the log scanned the
+        // headers instead, it would see epoch 3.
+        var tampered = ProducerStateManager()
+        tampered.set(
+            ProducerStateEntry(
+                epoch: 9,
+                batches: [ProducerBatchMetadata(firstSequence: 0, lastSequence: 1, firstOffset: 38, lastOffset: 39, maxTimestamp: 0)]),
+            for: 42)
+        try Data(ProducerStateSnapshot.encode(tampered, offset: 40))
+            .write(to: URL(fileURLWithPath: directory.file(ProducerStateSnapshot.fileName(offset: 40))))
+        let log = try PartitionLog(directory: directory.partition, config: LogConfig(segmentBytes: 500), now: 0)
+        #expect(throws: LogStorageError.invalidProducerEpoch(producerId: 42, currentEpoch: 9, receivedEpoch: 3)) {
+            try log.append(ProducerStateTests.batch(epoch: 3, sequence: 40), leaderEpoch: 0, now: 0)
+        }
+    }
+
+    @Test func damagedOrStaleSnapshotsFallBackToTheHeaders() throws {
+        let directory = TemporaryDirectory()
+        try Self.fill(directory, close: true)
+        for name in directory.segmentFiles(suffix: ".snapshot") {
+            try directory.corruptByte(name, at: 8)
+        }
+        // A snapshot past the log end (as after recovery cut the tail) must not be used.
+        var future = ProducerStateManager()
+        future.set(ProducerStateEntry(epoch: 9, batches: []), for: 42)
+        let stale = ProducerStateSnapshot.fileName(offset: 1_000)
+        try Data(ProducerStateSnapshot.encode(future, offset: 1_000)).write(to: URL(fileURLWithPath: directory.file(stale)))
+
+        let log = try PartitionLog(directory: directory.partition, config: LogConfig(segmentBytes: 500), now: 0)
+        #expect(directory.segmentFiles(suffix: ".snapshot").isEmpty)
+        #expect(try log.append(ProducerStateTests.batch(epoch: 3, sequence: 36), leaderEpoch: 0, now: 0).isDuplicate)
+        #expect(try log.append(ProducerStateTests.batch(epoch: 3, sequence: 40), leaderEpoch: 0, now: 0).baseOffset == 40)
+    }
+
+    @Test func crashReplaysOnlyAfterTheLastRollSnapshot() throws {
+        let directory = TemporaryDirectory()
+        try Self.fill(directory, close: false)
+        let snapshots = directory.segmentFiles(suffix: ".snapshot")
+        #expect(!snapshots.isEmpty, "rolls write snapshots")
+        let log = try PartitionLog(directory: directory.partition, config: LogConfig(segmentBytes: 500), now: 0)
+        #expect(try log.append(ProducerStateTests.batch(epoch: 3, sequence: 38), leaderEpoch: 0, now: 0).isDuplicate)
+        #expect(throws: LogStorageError.self) { try log.append(ProducerStateTests.batch(epoch: 3, sequence: 44), leaderEpoch: 0, now: 0) }
+    }
+}
