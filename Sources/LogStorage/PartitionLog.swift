@@ -154,6 +154,10 @@ public final class PartitionLog: @unchecked Sendable {
             return (self.config, logEndOffsetValue, active)
         }
         let stampsTime = config.timestampType == .logAppendTime
+        // Positions inside a segment are 32-bit in the index.
+        guard input.readableBytes <= Int(Int32.max) else {
+            throw LogStorageError.invalidBatch("an append of \(input.readableBytes) bytes is larger than a segment can be")
+        }
         var plans = try Self.parseBatches(input, maxMessageBytes: config.maxMessageBytes)
         var nextOffset = firstOffset
         var producerUpdates: [Int64: ProducerStateEntry] = [:]
