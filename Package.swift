@@ -82,7 +82,9 @@ let package = Package(
             ]),
 
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
-        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage", "KafkaProtocol"]),
+        .testTarget(
+            name: "LogStorageTests",
+            dependencies: ["LogStorage", "KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
