@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "LogStorage",
+                "KafkaProtocol", "LogStorage", "GroupCoordinator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
