@@ -6,6 +6,7 @@ Every wait here has a deadline, so a broker that hangs fails a test instead of h
 """
 
 import ctypes
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,9 @@ METADATA_TIMEOUT_SECONDS = 10.0
 KCAT_TIMEOUT_SECONDS = 60.0
 READY_LINE = re.compile(rb"brook: kafka listener ready on ([0-9.]+):([0-9]+)")
 PR_SET_PDEATHSIG = 1
+# librdkafka's own log lines go through Python logging: pytest shows them under a failing test,
+# and a client left behind by a failed test does not spray reconnect errors over later output.
+LIBRDKAFKA_LOGGER = logging.getLogger("librdkafka")
 
 
 def unique_topic(prefix):
@@ -196,7 +200,7 @@ def kafka_partition_for_key(key, partition_count):
 # --- confluent-kafka helpers -------------------------------------------------------------------
 
 def admin_client(bootstrap):
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 10000})
+    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 10000, "logger": LIBRDKAFKA_LOGGER})
 
 
 def create_topic(bootstrap, topic, partitions=1, config=None):
@@ -225,7 +229,8 @@ def wait_for_topic(bootstrap, topic, partitions, timeout=METADATA_TIMEOUT_SECOND
 
 
 def producer(bootstrap, **settings):
-    config = {"bootstrap.servers": bootstrap, "linger.ms": 5, "message.timeout.ms": 20000}
+    config = {"bootstrap.servers": bootstrap, "linger.ms": 5, "message.timeout.ms": 20000,
+              "logger": LIBRDKAFKA_LOGGER}
     config.update({key.replace("_", "."): value for key, value in settings.items()})
     return Producer(config)
 
@@ -266,7 +271,7 @@ def consumer(bootstrap, **settings):
     config = {"bootstrap.servers": bootstrap, "group.id": unique_topic("interop-reader"),
               "enable.auto.commit": False, "enable.partition.eof": True, "fetch.wait.max.ms": 100,
               # Verify every batch CRC on the client: corruption must surface as an error.
-              "check.crcs": True}
+              "check.crcs": True, "logger": LIBRDKAFKA_LOGGER}
     config.update({key.replace("_", "."): value for key, value in settings.items()})
     return Consumer(config)
 
