@@ -91,8 +91,7 @@ def broker(broker_factory):
     external = _external_bootstrap()
     if external:
         return ExternalBroker(external)
-    settings = getattr(broker_factory, "module_settings", None)
-    return broker_factory.start(settings)
+    return broker_factory.start()
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +114,6 @@ def pytest_runtest_makereport(item, call):
             report.sections.append(
                 (f"brook log #{index} ({status}, {broker.log_path})", broker.log_tail()))
     return report
-
-
-def pytest_collection_modifyitems(config, items):
-    # Name the broker under test once, so a log shows what was driven.
-    target = _external_bootstrap() or os.environ.get("BROOK_BIN", "<BROOK_BIN unset>")
-    config._brook_target = target
 
 
 def pytest_report_header(config):
