@@ -72,11 +72,15 @@ def test_sigkill_mid_stream_loses_no_acknowledged_record(broker_factory):
             pass
         client.poll(0)
     acknowledged_at_kill = len(acknowledged)
+    # The kill must fall mid-stream: records were produced that had no answer yet.
+    assert sequence > acknowledged_at_kill, "nothing was in flight when the broker was killed"
     # Reports of responses sent before the kill may still arrive; the rest time out as failures.
     assert client.flush(15) == 0, "records in flight at the kill were neither acknowledged nor failed"
     assert len(acknowledged) + len(failures) == sequence
     assert acknowledged_at_kill >= 100, f"only {acknowledged_at_kill} acks before the kill: broker too slow?"
 
+    print(f"crash: {sequence} produced, {acknowledged_at_kill} acknowledged at the kill, "
+          f"{len(acknowledged)} in all, {len(failures)} failed")
     restarted = broker_factory.start(data_dir=broker.data_dir)
     wait_for_topic(restarted.bootstrap, topic, CRASH_PARTITION_COUNT)
     read = consume_partitions(restarted.bootstrap, topic, {p: 0 for p in range(CRASH_PARTITION_COUNT)}, timeout=60)

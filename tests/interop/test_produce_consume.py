@@ -116,12 +116,14 @@ def test_confluent_offsets_for_times_and_time_range(bootstrap, timed_topic):
         assert offset_for(TIMESTAMP_BASE_MILLISECONDS + TIMED_RECORD_COUNT * TIMESTAMP_STEP_MILLISECONDS) == -1
         low, high = client.get_watermark_offsets(TopicPartition(timed_topic, 0), timeout=10)
         assert (low, high) == (0, TIMED_RECORD_COUNT)
+        # A time range [start, end]: offsets_for_times gives where to start reading.
+        range_start = TIMESTAMP_BASE_MILLISECONDS + 12 * TIMESTAMP_STEP_MILLISECONDS - 1
+        range_end = TIMESTAMP_BASE_MILLISECONDS + 30 * TIMESTAMP_STEP_MILLISECONDS
+        start_offset = offset_for(range_start)
     finally:
         client.close()
 
-    range_start = TIMESTAMP_BASE_MILLISECONDS + 12 * TIMESTAMP_STEP_MILLISECONDS - 1
-    range_end = TIMESTAMP_BASE_MILLISECONDS + 30 * TIMESTAMP_STEP_MILLISECONDS
-    batch = consume_partitions(bootstrap, timed_topic, {0: 12})[0]
+    batch = consume_partitions(bootstrap, timed_topic, {0: start_offset})[0]
     in_range = [m for m in batch if m.timestamp()[1] <= range_end]
     assert [m.offset() for m in in_range] == list(range(12, 31))
     assert all(range_start <= m.timestamp()[1] <= range_end for m in in_range)
