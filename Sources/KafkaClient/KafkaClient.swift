@@ -166,7 +166,7 @@ public actor KafkaClient {
                 bootstrapConnection = connection
                 return connection
             } catch {
-                failures.append("\(address): \(error.detail ?? error.kind.name)")
+                failures.append(error.detail ?? error.kind.name)
             }
         }
         throw KafkaError(

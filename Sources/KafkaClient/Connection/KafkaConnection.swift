@@ -7,6 +7,11 @@
 import KafkaProtocol
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public final class KafkaConnection: Sendable {
     public struct Configuration: Sendable {
@@ -91,7 +96,7 @@ public final class KafkaConnection: Sendable {
                 }
                 .connect(host: host, port: port).get()
         } catch {
-            throw KafkaError(kind: .connectionFailed, context: "connecting to \(name)", detail: "\(error)")
+            throw KafkaError(kind: .connectionFailed, context: "connecting to \(name)", detail: describeConnectFailure(error))
         }
         var table = ApiVersionTable(brokerRanges: [:])
         if negotiateVersions {
@@ -103,6 +108,20 @@ public final class KafkaConnection: Sendable {
             }
         }
         return KafkaConnection(host: host, port: port, configuration: configuration, channel: channel, apiVersions: table)
+    }
+
+    /// A short reason ("Connection refused") instead of NIO's nested error dump.
+    private static func describeConnectFailure(_ error: any Error) -> String {
+        if let connectionError = error as? NIOConnectionError, let first = connectionError.connectionErrors.first {
+            return describeConnectFailure(first.error)
+        }
+        if let ioError = error as? IOError {
+            return String(cString: strerror(ioError.errnoCode))
+        }
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return "timed out"
+        }
+        return "\(error)"
     }
 
     /// ApiVersions at our highest version; a broker that does not know it answers
