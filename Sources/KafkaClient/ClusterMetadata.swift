@@ -73,6 +73,19 @@ public struct PartitionMetadata: Sendable, Equatable {
     public var inSyncReplicas: [Int32]
     public var offlineReplicas: [Int32]
     public var errorCode: ErrorCode
+
+    public init(
+        partition: Int32, leaderId: Int32, leaderEpoch: Int32, replicas: [Int32], inSyncReplicas: [Int32],
+        offlineReplicas: [Int32], errorCode: ErrorCode
+    ) {
+        self.partition = partition
+        self.leaderId = leaderId
+        self.leaderEpoch = leaderEpoch
+        self.replicas = replicas
+        self.inSyncReplicas = inSyncReplicas
+        self.offlineReplicas = offlineReplicas
+        self.errorCode = errorCode
+    }
 }
 
 public struct TopicMetadata: Sendable, Equatable {
@@ -82,6 +95,14 @@ public struct TopicMetadata: Sendable, Equatable {
     public var errorCode: ErrorCode
     /// Sorted by partition index.
     public var partitions: [PartitionMetadata]
+
+    public init(name: String, topicId: KafkaUUID, isInternal: Bool, errorCode: ErrorCode, partitions: [PartitionMetadata]) {
+        self.name = name
+        self.topicId = topicId
+        self.isInternal = isInternal
+        self.errorCode = errorCode
+        self.partitions = partitions
+    }
 
     public func partition(_ index: Int32) -> PartitionMetadata? {
         partitions.first { $0.partition == index }

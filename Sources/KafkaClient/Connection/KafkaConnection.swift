@@ -185,6 +185,21 @@ public final class KafkaConnection: Sendable {
             expectsResponse: false)
     }
 
+    /// Sends a request whose body `writeBody` encodes and returns the answer's bytes after the
+    /// correlation id (response header tagged fields included). For tests of the framing layer.
+    func sendRaw(
+        apiKey: ApiKey, version: Int16, expectsResponse: Bool = true, writeBody: (inout ByteBuffer) -> Void
+    ) async throws(KafkaError) -> ByteBuffer {
+        let header = RequestHeader(apiKey: apiKey.rawValue, apiVersion: version, correlationId: 0, clientId: configuration.clientId)
+        return try await Self.exchangeFrame(
+            channel: channel, timeoutMilliseconds: configuration.requestTimeoutMilliseconds, expectsResponse: expectsResponse,
+            context: "sending \(apiKey) v\(version) to \(host):\(port)"
+        ) { buffer in
+            header.encode(into: &buffer)
+            writeBody(&buffer)
+        }
+    }
+
     /// Whether the TCP connection is still open.
     public var isActive: Bool { channel.isActive }
 

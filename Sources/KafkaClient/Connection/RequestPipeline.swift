@@ -57,6 +57,11 @@ struct RequestPipeline<Pending> {
         return id
     }
 
+    /// Moves the id counter (tests of wrap-around).
+    mutating func skipCorrelationIds(to next: Int32) {
+        nextCorrelationId = max(0, next)
+    }
+
     /// Registers a request whose frame was stamped with `correlationId`.
     mutating func submit(_ entry: Entry) -> SubmitAction {
         if inFlight.count >= maxInFlightRequests || !queued.isEmpty {
