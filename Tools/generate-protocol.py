@@ -5,11 +5,13 @@ The specs (Apache Kafka's clients/src/main/resources/common/message/*.json) are 
 ${BROOK_SHARED:-<repo>/../shared}/kafka-protocol/messages. For every API in `APIS` this writes one
 Swift file holding the request and response structs; `DATA_MESSAGES` get one file each; and
 `ApiKeys.generated.swift` holds the ApiKey table and the `KafkaRequestBody` dispatch enum.
+Tests/KafkaProtocolTests/RandomMessages.generated.swift gets seeded random-value builders for
+the round-trip tests.
 
 Usage:
     Tools/generate-protocol.py            # (re)write the generated files
     Tools/generate-protocol.py --check    # exit 1 if the committed files differ from the output
-    Tools/generate-protocol.py --output DIR
+    Tools/generate-protocol.py --output DIR   # write under DIR instead of the repository
 
 Output is deterministic: it depends only on the spec files and this script (standard library
 only, no timestamps, stable ordering).
@@ -435,6 +437,12 @@ class Writer:
         self.line(text + " {")
         self.depth += 1
 
+    def close_and_open(self, text):
+        """`} else {` on one line."""
+        self.depth -= 1
+        self.line("} " + text + " {")
+        self.depth += 1
+
     def close(self, suffix=""):
         self.depth -= 1
         self.line("}" + suffix)
@@ -493,8 +501,7 @@ def emit_read_field(writer, field, context, buffer, target):
     else:
         writer.open("if %s" % null_guard)
         writer.line("%s = %s" % (target, read_expression(field, buffer, True)))
-        writer.close()
-        writer.open("else")
+        writer.close_and_open("else")
         writer.line("%s = %s" % (target, read_expression(field, buffer, False)))
         writer.close()
 
@@ -508,8 +515,7 @@ def emit_write_field(writer, field, context, buffer, value):
     else:
         writer.open("if %s" % null_guard)
         writer.line(write_statement(field, value, buffer, True))
-        writer.close()
-        writer.open("else")
+        writer.close_and_open("else")
         writer.line(write_statement(field, value, buffer, False))
         writer.close()
 
@@ -826,6 +832,89 @@ def generate_tables(pairs, all_requests):
     return file_header("The ApiKey table and the request dispatch enum for every implemented API.") + writer.text()
 
 
+
+# ---------------------------------------------------------------------------------------------
+# Seeded random values for the round-trip tests (Tests/KafkaProtocolTests)
+
+
+def random_scalar(field_type, nullable_expression, generator, owner):
+    kind = field_type.name
+    if field_type.is_struct:
+        # Qualified: an extension of a nested type does not see its siblings unqualified.
+        kind = "%s.%s" % (owner, kind)
+        build = "%s.random(version: version, using: &%s)" % (kind, generator)
+        if nullable_expression != "false":
+            return ("RandomValues.optional(nullable: %s, using: &%s) { nested in %s.random(version: version, using: &nested) }"
+                    % (nullable_expression, generator, kind))
+        return build
+    if kind in INTEGERS:
+        return "RandomValues.integer(as: %s.self, using: &%s)" % (PRIMITIVES[kind], generator)
+    if kind == "bool":
+        return "Bool.random(using: &%s)" % generator
+    if kind == "float64":
+        return "RandomValues.double(using: &%s)" % generator
+    if kind == "uuid":
+        return "KafkaUUID.random(using: &%s)" % generator
+    if kind == "string":
+        if nullable_expression != "false":
+            return "RandomValues.nullableString(nullable: %s, using: &%s)" % (nullable_expression, generator)
+        return "RandomValues.string(using: &%s)" % generator
+    if kind in ("bytes", "records"):
+        if nullable_expression != "false":
+            return "RandomValues.nullableBytes(nullable: %s, using: &%s)" % (nullable_expression, generator)
+        return "RandomValues.bytes(using: &%s)" % generator
+    raise GeneratorError("cannot randomise %s" % kind)
+
+
+def random_expression(field, context, owner):
+    guard = nullable_condition(field, context)
+    nullable_expression = "true" if guard is None else guard
+    if field.type.is_array:
+        element = random_scalar(field.type.element, "false", "elementGenerator", owner)
+        if nullable_expression != "false":
+            return ("RandomValues.nullableArray(nullable: %s, using: &generator) { elementGenerator in %s }"
+                    % (nullable_expression, element))
+        return "RandomValues.array(using: &generator) { elementGenerator in %s }" % element
+    return random_scalar(field.type, nullable_expression, "generator", owner)
+
+
+def emit_random_builder(writer, message, struct, qualified_name, is_root):
+    context = message.valid_versions
+    writer.open("extension %s%s" % (qualified_name, ": RandomizableMessage" if is_root else ""))
+    writer.open("static func random<Generator: RandomNumberGenerator>(version: Int16, using generator: inout Generator) -> Self")
+    writer.line("var value = Self()")
+    for field in struct.fields:
+        guard = condition(field.versions, context)
+        if guard == "false":
+            continue
+        statement = "value.%s = %s" % (field.identifier, random_expression(field, context, message.name))
+        emit_guarded(writer, guard, [statement])
+    flexible = flexible_expression(message, context)
+    if flexible != "false":
+        statement = "value.unknownTaggedFields = RandomValues.unknownTaggedFields(using: &generator)"
+        emit_guarded(writer, None if flexible == "true" else flexible, [statement])
+    writer.line("return value")
+    writer.close()
+    writer.close()
+
+
+def generate_random_file(messages):
+    writer = Writer()
+    for message in messages:
+        emit_random_builder(writer, message, message.root, message.name, True)
+        writer.line()
+        for struct in message.structs.values():
+            emit_random_builder(writer, message, struct, "%s.%s" % (message.name, struct.name), False)
+            writer.line()
+    writer.line("/// Every generated message type, for tests that cover them all.")
+    writer.line("let allRandomizableMessageTypes: [any RandomizableMessage.Type] = [")
+    for message in messages:
+        writer.line("    %s.self," % message.name)
+    writer.line("]")
+    header = (BANNER + "//\n// Seeded random values of every generated message and struct, valid for a given version,\n"
+              "// for the round-trip property tests.\nimport KafkaProtocol\nimport NIOCore\n\n")
+    return header + writer.text()
+
 # ---------------------------------------------------------------------------------------------
 # Driver
 
@@ -835,20 +924,27 @@ def spec_directory(repository):
     return os.path.join(shared, "kafka-protocol", "messages")
 
 
+MESSAGES_DIRECTORY = os.path.join("Sources", "KafkaProtocol", "Messages")
+TESTS_DIRECTORY = os.path.join("Tests", "KafkaProtocolTests")
+
+
 def generate(directory):
-    """Returns {file name: contents}."""
+    """Returns {path relative to the repository: contents}."""
     outputs = {}
     pairs = []
+    all_messages = []
     for api in APIS:
         request = Message(load_spec(directory, api + "Request"))
         response = Message(load_spec(directory, api + "Response"))
         if request.api_key != response.api_key or request.kind != "request" or response.kind != "response":
             raise GeneratorError("%s: request/response specs do not pair up" % api)
-        outputs["%s.generated.swift" % api] = generate_api_file(request, response, api)
+        outputs[os.path.join(MESSAGES_DIRECTORY, "%s.generated.swift" % api)] = generate_api_file(request, response, api)
         pairs.append((api, request, response))
+        all_messages.extend([request, response])
     for name in DATA_MESSAGES:
         message = Message(load_spec(directory, name))
-        outputs["%s.generated.swift" % name] = generate_data_file(message)
+        outputs[os.path.join(MESSAGES_DIRECTORY, "%s.generated.swift" % name)] = generate_data_file(message)
+        all_messages.append(message)
     all_requests = []
     for file_name in sorted(os.listdir(directory)):
         if not file_name.endswith("Request.json"):
@@ -859,7 +955,8 @@ def generate(directory):
         flexible = Versions(spec.get("flexibleVersions", "none"))
         all_requests.append((spec["apiKey"], spec["name"][: -len("Request")], None if flexible.empty else flexible.lowest))
     all_requests.sort()
-    outputs["ApiKeys.generated.swift"] = generate_tables(pairs, all_requests)
+    outputs[os.path.join(MESSAGES_DIRECTORY, "ApiKeys.generated.swift")] = generate_tables(pairs, all_requests)
+    outputs[os.path.join(TESTS_DIRECTORY, "RandomMessages.generated.swift")] = generate_random_file(all_messages)
     return outputs
 
 
@@ -867,7 +964,7 @@ def main():
     repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fail if the committed output differs")
-    parser.add_argument("--output", default=os.path.join(repository, "Sources", "KafkaProtocol", "Messages"))
+    parser.add_argument("--output", default=repository, help="root to write under (default: this repository)")
     parser.add_argument("--specs", default=None, help="spec directory (default: from BROOK_SHARED)")
     arguments = parser.parse_args()
     directory = arguments.specs or spec_directory(repository)
@@ -877,8 +974,10 @@ def main():
         print("generate-protocol: %s" % error, file=sys.stderr)
         return 2
     existing = set()
-    if os.path.isdir(arguments.output):
-        existing = {name for name in os.listdir(arguments.output) if name.endswith(".generated.swift")}
+    for folder in (MESSAGES_DIRECTORY, TESTS_DIRECTORY):
+        path = os.path.join(arguments.output, folder)
+        if os.path.isdir(path):
+            existing |= {os.path.join(folder, name) for name in os.listdir(path) if name.endswith(".generated.swift")}
     if arguments.check:
         problems = []
         for name in sorted(outputs):
@@ -894,11 +993,11 @@ def main():
         for problem in problems:
             print("generate-protocol --check: " + problem, file=sys.stderr)
         return 1 if problems else 0
-    os.makedirs(arguments.output, exist_ok=True)
     for name in sorted(existing - set(outputs)):
         os.remove(os.path.join(arguments.output, name))
     for name in sorted(outputs):
         path = os.path.join(arguments.output, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         current = None
         if os.path.exists(path):
             with open(path, encoding="utf-8") as handle:

@@ -194,8 +194,7 @@ public struct DeleteTopicsResponse: KafkaResponse, Equatable {
             self.init()
             if version >= 6 {
                 self.name = try buffer.readKafkaNullableString(compact: flexible, what: "DeleteTopicsResponse.DeletableTopicResult.name")
-            }
-            else {
+            } else {
                 self.name = try buffer.readKafkaString(compact: flexible, what: "DeleteTopicsResponse.DeletableTopicResult.name")
             }
             if version >= 6 {
@@ -214,8 +213,7 @@ public struct DeleteTopicsResponse: KafkaResponse, Equatable {
             let flexible = version >= 4
             if version >= 6 {
                 buffer.writeKafkaNullableString(self.name, compact: flexible)
-            }
-            else {
+            } else {
                 buffer.writeKafkaString((self.name ?? ""), compact: flexible)
             }
             if version >= 6 {

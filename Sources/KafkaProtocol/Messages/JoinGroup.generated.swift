@@ -207,8 +207,7 @@ public struct JoinGroupResponse: KafkaResponse, Equatable {
         }
         if version >= 7 {
             self.protocolName = try buffer.readKafkaNullableString(compact: flexible, what: "JoinGroupResponse.protocolName")
-        }
-        else {
+        } else {
             self.protocolName = try buffer.readKafkaString(compact: flexible, what: "JoinGroupResponse.protocolName")
         }
         self.leader = try buffer.readKafkaString(compact: flexible, what: "JoinGroupResponse.leader")
@@ -234,8 +233,7 @@ public struct JoinGroupResponse: KafkaResponse, Equatable {
         }
         if version >= 7 {
             buffer.writeKafkaNullableString(self.protocolName, compact: flexible)
-        }
-        else {
+        } else {
             buffer.writeKafkaString((self.protocolName ?? ""), compact: flexible)
         }
         buffer.writeKafkaString(self.leader, compact: flexible)

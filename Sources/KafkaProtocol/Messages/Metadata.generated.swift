@@ -44,8 +44,7 @@ public struct MetadataRequest: KafkaRequest, Equatable {
         self.init()
         if version >= 1 {
             self.topics = try buffer.readKafkaNullableArray(compact: flexible, what: "MetadataRequest.topics") { elementBuffer in try MetadataRequestTopic(from: &elementBuffer, version: version) }
-        }
-        else {
+        } else {
             self.topics = try buffer.readKafkaArray(compact: flexible, what: "MetadataRequest.topics") { elementBuffer in try MetadataRequestTopic(from: &elementBuffer, version: version) }
         }
         if version >= 4 {
@@ -66,8 +65,7 @@ public struct MetadataRequest: KafkaRequest, Equatable {
         let flexible = version >= 9
         if version >= 1 {
             buffer.writeKafkaNullableArray(self.topics, compact: flexible) { element, elementBuffer in element.encode(into: &elementBuffer, version: version) }
-        }
-        else {
+        } else {
             buffer.writeKafkaArray((self.topics ?? []), compact: flexible) { element, elementBuffer in element.encode(into: &elementBuffer, version: version) }
         }
         if version >= 4 {
@@ -111,8 +109,7 @@ public struct MetadataRequest: KafkaRequest, Equatable {
             }
             if version >= 10 {
                 self.name = try buffer.readKafkaNullableString(compact: flexible, what: "MetadataRequest.MetadataRequestTopic.name")
-            }
-            else {
+            } else {
                 self.name = try buffer.readKafkaString(compact: flexible, what: "MetadataRequest.MetadataRequestTopic.name")
             }
             if flexible {
@@ -127,8 +124,7 @@ public struct MetadataRequest: KafkaRequest, Equatable {
             }
             if version >= 10 {
                 buffer.writeKafkaNullableString(self.name, compact: flexible)
-            }
-            else {
+            } else {
                 buffer.writeKafkaString((self.name ?? ""), compact: flexible)
             }
             if flexible {
@@ -323,8 +319,7 @@ public struct MetadataResponse: KafkaResponse, Equatable {
             self.errorCode = try buffer.readKafkaInteger(as: Int16.self, what: "MetadataResponse.MetadataResponseTopic.errorCode")
             if version >= 12 {
                 self.name = try buffer.readKafkaNullableString(compact: flexible, what: "MetadataResponse.MetadataResponseTopic.name")
-            }
-            else {
+            } else {
                 self.name = try buffer.readKafkaString(compact: flexible, what: "MetadataResponse.MetadataResponseTopic.name")
             }
             if version >= 10 {
@@ -347,8 +342,7 @@ public struct MetadataResponse: KafkaResponse, Equatable {
             buffer.writeInteger(self.errorCode)
             if version >= 12 {
                 buffer.writeKafkaNullableString(self.name, compact: flexible)
-            }
-            else {
+            } else {
                 buffer.writeKafkaString((self.name ?? ""), compact: flexible)
             }
             if version >= 10 {

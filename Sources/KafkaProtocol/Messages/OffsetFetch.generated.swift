@@ -48,8 +48,7 @@ public struct OffsetFetchRequest: KafkaRequest, Equatable {
         if version <= 7 {
             if version >= 2 && version <= 7 {
                 self.topics = try buffer.readKafkaNullableArray(compact: flexible, what: "OffsetFetchRequest.topics") { elementBuffer in try OffsetFetchRequestTopic(from: &elementBuffer, version: version) }
-            }
-            else {
+            } else {
                 self.topics = try buffer.readKafkaArray(compact: flexible, what: "OffsetFetchRequest.topics") { elementBuffer in try OffsetFetchRequestTopic(from: &elementBuffer, version: version) }
             }
         }
@@ -72,8 +71,7 @@ public struct OffsetFetchRequest: KafkaRequest, Equatable {
         if version <= 7 {
             if version >= 2 && version <= 7 {
                 buffer.writeKafkaNullableArray(self.topics, compact: flexible) { element, elementBuffer in element.encode(into: &elementBuffer, version: version) }
-            }
-            else {
+            } else {
                 buffer.writeKafkaArray((self.topics ?? []), compact: flexible) { element, elementBuffer in element.encode(into: &elementBuffer, version: version) }
             }
         }
