@@ -132,6 +132,13 @@ public enum RecordBatchError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidRecord(String)
     case unsupportedCompression(Int)
     case compression(String)
+    /// Decompressing a batch body would produce more than `limit` bytes (a decompression bomb,
+    /// or a batch bigger than this reader accepts).
+    case decompressedSizeLimitExceeded(limit: Int)
+    /// A batch is bigger than the configured limit (the broker's max message bytes).
+    case batchTooLarge(size: Int, limit: Int)
+    /// Record count and last offset delta disagree, or the count is impossible for the body.
+    case invalidRecordCount(count: Int32, lastOffsetDelta: Int32)
 
     public var description: String {
         switch self {
@@ -145,6 +152,11 @@ public enum RecordBatchError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .invalidRecord(why): "invalid record: \(why)"
         case let .unsupportedCompression(id): "unsupported compression codec id \(id)"
         case let .compression(why): "compression error: \(why)"
+        case let .decompressedSizeLimitExceeded(limit):
+            "decompressed record batch body exceeds the limit of \(limit) bytes"
+        case let .batchTooLarge(size, limit): "record batch of \(size) bytes exceeds the limit of \(limit) bytes"
+        case let .invalidRecordCount(count, lastOffsetDelta):
+            "record batch count \(count) does not fit its last offset delta \(lastOffsetDelta) or its size"
         }
     }
 }
