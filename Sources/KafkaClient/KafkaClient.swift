@@ -211,7 +211,7 @@ public actor KafkaClient {
     /// Runs `operation` until it succeeds, fails with a non-retriable error or runs out of
     /// attempts; between attempts it waits (exponential backoff) and marks metadata stale.
     public func withRetries<Result: Sendable>(
-        _ operation: () async throws(KafkaError) -> Result
+        _ operation: @Sendable () async throws(KafkaError) -> Result
     ) async throws(KafkaError) -> Result {
         var attempt = 0
         while true {
