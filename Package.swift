@@ -43,13 +43,18 @@ let package = Package(
         // Partition logs on disk.
         .target(
             name: "LogStorage",
-            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // The Kafka broker server.
         .target(
             name: "Broker",
             dependencies: [
                 "KafkaProtocol", "LogStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // Swift Kafka client (connections, metadata, produce, fetch, admin).

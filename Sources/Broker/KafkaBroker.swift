@@ -1,0 +1,195 @@
+// The broker's state and request dispatch: cluster metadata, the partitions hosted here, and
+// one handler per Kafka API (in Handlers/, one file each). Connections hand it decoded requests;
+// it answers with encoded response frames. Partition logs serialize their own appends, so
+// requests from different connections run on their event loops in parallel.
+import Foundation
+import KafkaProtocol
+import LogStorage
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What a handler produced for one request.
+enum HandlerOutcome {
+    /// A response frame (size prefix included) to write now.
+    case respond(ByteBuffer)
+    /// No response at all (Produce with acks=0).
+    case noResponse
+    /// A response that comes later (a long-polling Fetch).
+    case later(EventLoopFuture<ByteBuffer>)
+}
+
+/// Per-request facts a handler may need.
+struct RequestContext {
+    let header: RequestHeader
+    let eventLoop: EventLoop
+    let allocator: ByteBufferAllocator
+    var version: Int16 { header.apiVersion }
+}
+
+public final class KafkaBroker: Sendable {
+    public let config: BrokerConfig
+    let metadata: MetadataStore
+    private let partitions = NIOLockedValueBox<[TopicPartition: Partition]>([:])
+    private let producerIds = NIOLockedValueBox<(next: Int64, end: Int64)>((0, 0))
+    /// The advertised address; set once the listener is bound.
+    private let advertised = NIOLockedValueBox<HostPort?>(nil)
+
+    /// Producer ids are reserved from the metadata store in blocks, so a restart never reuses
+    /// one and the store is not rewritten for every new producer.
+    static let producerIdBlockSize: Int64 = 1000
+
+    public init(config: BrokerConfig) throws {
+        self.config = config
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        metadata = try MetadataStore(directory: config.dataDirectory + "/meta", clusterId: config.clusterId)
+        let now = Self.nowMilliseconds()
+        for topic in metadata.current.topics.values.sorted(by: { $0.name < $1.name }) {
+            for index in 0..<topic.partitionCount {
+                try openPartition(TopicPartition(topic: topic.name, partition: index), topic: topic, now: now)
+            }
+        }
+    }
+
+    static func nowMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+
+    // MARK: advertised address
+
+    func setBoundAddress(_ bound: HostPort) {
+        advertised.withLockedValue { $0 = config.advertisedListener ?? bound }
+    }
+
+    var advertisedAddress: HostPort { advertised.withLockedValue { $0 } ?? config.listener }
+
+    // MARK: partitions
+
+    func partition(_ id: TopicPartition) -> Partition? {
+        partitions.withLockedValue { $0[id] }
+    }
+
+    var allPartitions: [Partition] { partitions.withLockedValue { Array($0.values) } }
+
+    func partitionDirectory(_ id: TopicPartition) -> String {
+        "\(config.dataDirectory)/\(id.topic)-\(id.partition)"
+    }
+
+    private func settings(for topic: TopicMetadata) -> Partition.PartitionSettings {
+        var settings = Partition.PartitionSettings()
+        let value = { (key: String) in TopicConfigs.value(key, overrides: topic.configs, broker: self.config) }
+        settings.maxMessageBytes = Int(value("max.message.bytes")) ?? config.messageMaxBytes
+        settings.flushMilliseconds = Int64(value("flush.ms")) ?? .max
+        return settings
+    }
+
+    private func openPartition(_ id: TopicPartition, topic: TopicMetadata, now: Int64) throws {
+        let logConfig = TopicConfigs.logConfig(overrides: topic.configs, broker: config)
+        let log = try PartitionLog(directory: partitionDirectory(id), config: logConfig, now: now)
+        let partition = Partition(id: id, log: log, settings: settings(for: topic))
+        partitions.withLockedValue { $0[id] = partition }
+    }
+
+    // MARK: topic lifecycle (validated by the admin handlers before they call these)
+
+    func createTopic(name: String, partitionCount: Int32, replicationFactor: Int16, configs: [String: String]) throws
+        -> TopicMetadata
+    {
+        let topic = TopicMetadata(
+            name: name, id: KafkaUUID.random().hexString, partitionCount: partitionCount,
+            replicationFactor: replicationFactor, configs: configs)
+        try metadata.apply(.createTopic(topic))
+        let now = Self.nowMilliseconds()
+        for index in 0..<partitionCount {
+            try openPartition(TopicPartition(topic: name, partition: index), topic: topic, now: now)
+        }
+        return topic
+    }
+
+    func deleteTopic(name: String) throws {
+        guard let topic = metadata.current.topics[name] else { return }
+        try metadata.apply(.deleteTopic(name: name))
+        for index in 0..<topic.partitionCount {
+            let id = TopicPartition(topic: name, partition: index)
+            let removed = partitions.withLockedValue { $0.removeValue(forKey: id) }
+            removed?.log.close()
+            try? removed?.log.deleteFromDisk()
+        }
+    }
+
+    func addPartitions(topic name: String, newCount: Int32) throws {
+        guard let topic = metadata.current.topics[name] else { return }
+        let updated = try metadata.apply(.setPartitionCount(topic: name, count: newCount))
+        let now = Self.nowMilliseconds()
+        for index in topic.partitionCount..<newCount {
+            try openPartition(TopicPartition(topic: name, partition: index), topic: updated.topics[name] ?? topic, now: now)
+        }
+    }
+
+    func setTopicConfigs(topic name: String, configs: [String: String]) throws {
+        let updated = try metadata.apply(.setTopicConfigs(topic: name, configs: configs))
+        guard let topic = updated.topics[name] else { return }
+        let logConfig = TopicConfigs.logConfig(overrides: topic.configs, broker: config)
+        let settings = settings(for: topic)
+        for index in 0..<topic.partitionCount {
+            partition(TopicPartition(topic: name, partition: index))?.update(settings: settings, logConfig: logConfig)
+        }
+    }
+
+    /// Creates `name` with broker defaults if auto-creation is on and the name is valid.
+    func autoCreateTopic(_ name: String) -> TopicMetadata? {
+        guard config.autoCreateTopicsEnable, TopicConfigs.topicNameProblem(name) == nil else { return nil }
+        if let existing = metadata.current.topics[name] { return existing }
+        return try? createTopic(
+            name: name, partitionCount: config.defaultPartitionCount,
+            replicationFactor: config.defaultReplicationFactor, configs: [:])
+    }
+
+    func allocateProducerId() throws -> Int64 {
+        try producerIds.withLockedValue { block in
+            if block.next >= block.end {
+                let start = metadata.current.nextProducerId
+                try metadata.apply(.allocateProducerIds(count: Self.producerIdBlockSize))
+                block = (start, start + Self.producerIdBlockSize)
+            }
+            defer { block.next += 1 }
+            return block.next
+        }
+    }
+
+    // MARK: housekeeping
+
+    /// Retention and time-based flushes; the server calls this periodically.
+    func runHousekeeping(retention: Bool) {
+        let now = Self.nowMilliseconds()
+        for partition in allPartitions {
+            do {
+                try partition.flushIfDue(now: now)
+                if retention { try partition.log.applyRetention(now: now) }
+            } catch {
+                BrokerLog.error("housekeeping of \(partition.id) failed: \(error)")
+            }
+        }
+    }
+
+    /// Flushes and closes every log (clean shutdown marker included).
+    public func shutdown() {
+        for partition in allPartitions {
+            try? partition.log.flush()
+            partition.log.close()
+        }
+    }
+}
+
+/// Minimal stderr logging; the broker logs only lifecycle events and errors.
+enum BrokerLog {
+    static func info(_ message: String) { write("info", message) }
+    static func warning(_ message: String) { write("warn", message) }
+    static func error(_ message: String) { write("error", message) }
+
+    private static func write(_ level: String, _ message: String) {
+        let line = "brook[\(level)]: \(message)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the Broker target is being built (see the issue tracker).

@@ -1,0 +1,71 @@
+// Binds the Kafka listener and runs the broker's periodic housekeeping (retention, time-based
+// flushes) until shut down.
+import NIOCore
+import NIOPosix
+
+public final class BrokerServer: Sendable {
+    public let broker: KafkaBroker
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+    private let housekeeping: RepeatedTask
+
+    /// The address the listener is bound to (with the real port when 0 was asked for).
+    public let boundAddress: HostPort
+
+    public init(broker: KafkaBroker) async throws {
+        self.broker = broker
+        let threads = broker.config.numberOfThreads > 0 ? broker.config.numberOfThreads : System.coreCount
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let maxFrameBytes = broker.config.socketRequestMaxBytes
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(broker: broker))
+                }
+            }
+        do {
+            channel = try await bootstrap.bind(host: broker.config.listener.host, port: broker.config.listener.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let port = channel.localAddress?.port ?? broker.config.listener.port
+        boundAddress = HostPort(host: broker.config.listener.host, port: port)
+        broker.setBoundAddress(boundAddress)
+
+        let retentionEvery = max(1, broker.config.logRetentionCheckIntervalMilliseconds / 1000)
+        let tick = NIOLockedTick()
+        housekeeping = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let count = tick.next()
+            broker.runHousekeeping(retention: count % retentionEvery == 0)
+        }
+    }
+
+    /// Waits until the listener closes.
+    public func waitUntilClosed() async throws {
+        try await channel.closeFuture.get()
+    }
+
+    public func shutdown() async {
+        housekeeping.cancel()
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+        broker.shutdown()
+    }
+}
+
+/// A counter for the housekeeping task (runs on one event loop, but the closure is @Sendable).
+private final class NIOLockedTick: @unchecked Sendable {
+    private var count: Int64 = 0
+    func next() -> Int64 {
+        count += 1
+        return count
+    }
+}

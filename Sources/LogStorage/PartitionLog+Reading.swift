@@ -1,0 +1,141 @@
+// Reading from a partition log: by offset (Fetch) and by timestamp (ListOffsets). The state lock
+// is held only to pick the segment and look up the index; the file reads happen outside it, on
+// the segment's own descriptor, which stays valid even if retention deletes the segment meanwhile.
+import KafkaProtocol
+import NIOCore
+
+extension PartitionLog {
+    /// Where to look for an offset: a segment and the byte range of it to scan.
+    struct SegmentRange {
+        var segment: LogSegment
+        var startPosition: Int
+        var endPosition: Int
+    }
+
+    /// Whole stored batches starting with the one that holds `offset`, up to `maxBytes` (but
+    /// always the whole first batch, even when it is larger, as Kafka does), never reaching the
+    /// high watermark. Batches come from one segment per call. The bytes are read from the file
+    /// straight into the returned buffer.
+    ///
+    /// Throws `offsetOutOfRange` when `offset` is below the log start or above the log end; an
+    /// offset at or past the high watermark (up to the log end) gives empty records.
+    public func read(from offset: Int64, maxBytes: Int) throws -> LogReadResult {
+        let (highWatermark, logStart, start) = try stateLock.withLock {
+            () throws -> (Int64, Int64, SegmentRange?) in
+            guard !isClosed else { throw LogStorageError.closed }
+            guard offset >= logStartOffsetValue && offset <= logEndOffsetValue else {
+                throw LogStorageError.offsetOutOfRange(
+                    offset: offset, logStartOffset: logStartOffsetValue, logEndOffset: logEndOffsetValue)
+            }
+            let range = offset < highWatermarkValue ? segmentRange(containing: offset) : nil
+            return (highWatermarkValue, logStartOffsetValue, range)
+        }
+        var empty: LogReadResult { LogReadResult(records: ByteBuffer(), highWatermark: highWatermark, logStartOffset: logStart) }
+        var candidate = start
+        while let range = candidate {
+            var scanner = BatchScanner(file: range.segment.log, from: range.startPosition, to: range.endPosition)
+            scan: while true {
+                switch try scanner.next() {
+                case .end:
+                    break scan
+                case let .invalid(position, reason):
+                    throw LogStorageError.corrupt("\(range.segment.log.path) at byte \(position): \(reason)")
+                case let .batch(position, header):
+                    guard header.lastOffset >= offset else { continue }
+                    guard header.lastOffset < highWatermark else { return empty }
+                    let records = try readBatches(
+                        range.segment, from: position, firstBatchBytes: header.totalSize, endPosition: range.endPosition,
+                        maxBytes: maxBytes, highWatermark: highWatermark)
+                    return LogReadResult(records: records, highWatermark: highWatermark, logStartOffset: logStart)
+                }
+            }
+            // Nothing at or after the offset in that segment (its last batches end below it):
+            // the next segment starts after it.
+            candidate = stateLock.withLock { segmentRange(after: range.segment.baseOffset) }
+        }
+        return empty
+    }
+
+    /// Reads the first batch and as many following whole batches as fit in `maxBytes` and lie
+    /// below the high watermark, with one read into the result buffer.
+    private func readBatches(
+        _ segment: LogSegment, from position: Int, firstBatchBytes: Int, endPosition: Int, maxBytes: Int,
+        highWatermark: Int64
+    ) throws -> ByteBuffer {
+        let length = firstBatchBytes >= maxBytes ? firstBatchBytes : min(maxBytes, endPosition - position)
+        var buffer = try segment.log.read(count: length, at: position)
+        // Keep whole batches only, and none that reaches the high watermark.
+        var kept = firstBatchBytes
+        let start = buffer.readerIndex
+        while buffer.readableBytes - kept >= RecordBatchHeader.size {
+            guard let batchLength: Int32 = buffer.getInteger(at: start + kept + RecordBatchHeader.Offset.length),
+                let baseOffset: Int64 = buffer.getInteger(at: start + kept + RecordBatchHeader.Offset.baseOffset),
+                let lastOffsetDelta: Int32 = buffer.getInteger(at: start + kept + RecordBatchHeader.Offset.lastOffsetDelta)
+            else { break }
+            let batchBytes = Int(batchLength) + RecordBatchHeader.logOverhead
+            guard batchBytes >= RecordBatchHeader.size, batchBytes <= buffer.readableBytes - kept,
+                baseOffset + Int64(lastOffsetDelta) < highWatermark
+            else { break }
+            kept += batchBytes
+        }
+        buffer.moveWriterIndex(to: start + kept)
+        return buffer
+    }
+
+    /// Under the state lock: the segment that holds `offset` and the byte range to scan, from
+    /// the last index entry at or before it.
+    func segmentRange(containing offset: Int64) -> SegmentRange? {
+        var low = 0
+        var high = segments.count  // first segment whose base offset is above `offset`
+        while low < high {
+            let middle = (low + high) / 2
+            if segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return segments.first.map { SegmentRange(segment: $0, startPosition: 0, endPosition: $0.sizeBytes) } }
+        let segment = segments[low - 1]
+        let relativeOffset = Int32(clamping: offset - segment.baseOffset)
+        return SegmentRange(
+            segment: segment, startPosition: segment.indexes.position(forRelativeOffset: relativeOffset),
+            endPosition: segment.sizeBytes)
+    }
+
+    /// Under the state lock: the whole of the first segment after the one at `baseOffset`.
+    func segmentRange(after baseOffset: Int64) -> SegmentRange? {
+        guard let segment = segments.first(where: { $0.baseOffset > baseOffset }) else { return nil }
+        return SegmentRange(segment: segment, startPosition: 0, endPosition: segment.sizeBytes)
+    }
+
+    /// The first batch (below the high watermark) whose max timestamp is at or after
+    /// `timestamp`: its base offset (at least the log start) and that max timestamp, or nil when
+    /// there is none. This is Kafka's ListOffsets by time, to batch granularity.
+    public func offset(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        let (highWatermark, logStart, ranges) = try stateLock.withLock {
+            () throws -> (Int64, Int64, [SegmentRange]) in
+            guard !isClosed else { throw LogStorageError.closed }
+            // Segments whose largest timestamp is too small cannot hold the answer.
+            let ranges = segments.filter { $0.maxTimestamp >= timestamp }.map { segment in
+                let relativeOffset = segment.indexes.startRelativeOffset(forTimestamp: timestamp)
+                return SegmentRange(
+                    segment: segment, startPosition: segment.indexes.position(forRelativeOffset: relativeOffset),
+                    endPosition: segment.sizeBytes)
+            }
+            return (highWatermarkValue, logStartOffsetValue, ranges)
+        }
+        for range in ranges {
+            var scanner = BatchScanner(file: range.segment.log, from: range.startPosition, to: range.endPosition)
+            scan: while true {
+                switch try scanner.next() {
+                case .end:
+                    break scan
+                case let .invalid(position, reason):
+                    throw LogStorageError.corrupt("\(range.segment.log.path) at byte \(position): \(reason)")
+                case let .batch(_, header):
+                    guard header.maxTimestamp >= timestamp else { continue }
+                    guard header.lastOffset < highWatermark else { return nil }
+                    return (max(header.baseOffset, logStart), header.maxTimestamp)
+                }
+            }
+        }
+        return nil
+    }
+}

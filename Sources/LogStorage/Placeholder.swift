@@ -1,1 +1,0 @@
-// Placeholder: the LogStorage target is being built (see the issue tracker).
