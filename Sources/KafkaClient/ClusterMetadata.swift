@@ -145,13 +145,16 @@ public struct ClusterMetadata: Sendable, Equatable {
     }
 
     /// The topic, or the error a caller should see when it is missing or failed.
+    /// A topic the broker says does not exist is not retried: this client never asks the broker
+    /// to create topics, so waiting would only delay the answer.
     public func topic(_ name: String) throws(KafkaError) -> TopicMetadata {
         guard let topic = topics[name] else {
             throw KafkaError(
                 kind: .broker, code: .unknownTopicOrPartition, context: "looking up topic \(name)",
-                detail: "the topic does not exist")
+                detail: "the topic does not exist", isRetriable: false)
         }
-        if let error = KafkaError.broker(topic.errorCode, context: "looking up topic \(name)") {
+        if var error = KafkaError.broker(topic.errorCode, context: "looking up topic \(name)") {
+            if topic.errorCode == .unknownTopicOrPartition { error.isRetriable = false }
             throw error
         }
         return topic

@@ -43,11 +43,16 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     /// Extra detail from the broker (an ErrorMessage field) or the underlying failure.
     public var detail: String?
 
-    public init(kind: Kind, code: ErrorCode? = nil, context: String, detail: String? = nil) {
+    /// Whether sending the same request again (after a metadata refresh) can succeed.
+    /// Follows Kafka's retriable codes and the kind unless a caller knows better.
+    public var isRetriable: Bool
+
+    public init(kind: Kind, code: ErrorCode? = nil, context: String, detail: String? = nil, isRetriable: Bool? = nil) {
         self.kind = kind
         self.code = code
         self.context = context
         self.detail = detail
+        self.isRetriable = isRetriable ?? Self.defaultRetriable(kind: kind, code: code)
     }
 
     /// A broker error code turned into an error, or nil when `code` is NONE.
@@ -55,8 +60,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         code == .none ? nil : KafkaError(kind: .broker, code: code, context: context, detail: detail)
     }
 
-    /// Whether sending the same request again (after a metadata refresh) can succeed.
-    public var isRetriable: Bool {
+    static func defaultRetriable(kind: Kind, code: ErrorCode?) -> Bool {
         switch kind {
         case .broker: return code?.isRetriable ?? false
         case .connectionFailed, .connectionClosed, .timedOut, .metadataUnavailable: return true

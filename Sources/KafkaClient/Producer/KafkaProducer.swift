@@ -144,13 +144,17 @@ public actor KafkaProducer {
         guard var queue = queues[topicPartition], !queue.records.isEmpty, !queue.isInFlight else { return }
         queue.lingerTask?.cancel()
         queue.lingerTask = nil
-        var taken: [PendingRecord] = []
+        var takenCount = 0
         var takenBytes = 0
         // Split at batchBytesMax so one batch stays under the broker's message limit.
-        while let next = queue.records.first, taken.isEmpty || takenBytes + next.bytes <= configuration.batchBytesMax {
-            taken.append(queue.records.removeFirst())
-            takenBytes += next.bytes
+        while takenCount < queue.records.count,
+            takenCount == 0 || takenBytes + queue.records[takenCount].bytes <= configuration.batchBytesMax
+        {
+            takenBytes += queue.records[takenCount].bytes
+            takenCount += 1
         }
+        let taken = Array(queue.records[0..<takenCount])
+        queue.records.removeFirst(takenCount)
         queue.bytes -= takenBytes
         queue.isInFlight = true
         queues[topicPartition] = queue
