@@ -1,5 +1,7 @@
 // The brook CLI's argument parsing, ISO-8601 times and output formatting.
 import ArgumentParser
+import Foundation
+import NIOCore
 import KafkaClient
 import KafkaProtocol
 import Testing
@@ -97,5 +99,80 @@ import Testing
         #expect(try BrokerAddress.parseList("a:1, b:2").count == 2)
         #expect(throws: KafkaError.self) { try BrokerAddress(parsing: "a:0") }
         #expect(throws: KafkaError.self) { try BrokerAddress(parsing: ":9092") }
+    }
+}
+
+@Suite struct ProduceConsumeCommandTests {
+    @Test func produceOptionsParse() throws {
+        let produce = try #require(
+            try Brook.parseAsRoot([
+                "produce", "orders", "--key-separator", ":", "--header", "a=1", "--header", "b=x=y", "--compression", "zstd",
+                "--partition", "2", "--acks", "1",
+            ]) as? ProduceCommand)
+        #expect(produce.topic == "orders")
+        #expect(produce.keySeparator == ":")
+        #expect(produce.headers == ["a=1", "b=x=y"])
+        #expect(produce.compression.codec == .zstd)
+        #expect(produce.partition == 2)
+        #expect(produce.acks.acks == .leader)
+        #expect(try KeyValueArgument.parse("b=x=y", option: "--header") == ("b", "x=y"))
+    }
+
+    @Test func produceRejectsBadValues() {
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["produce", "t", "--compression", "brotli"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["produce", "t", "--acks", "2"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["produce", "t", "--file", "/nonexistent/file"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["produce", "t", "--header", "novalue"]) }
+    }
+
+    @Test func consumeStartAndEndPositions() throws {
+        let fromTime = try #require(
+            try Brook.parseAsRoot(["consume", "t", "--from", "2024-05-01T12:30:00Z", "--to", "2024-05-01T13:30:00Z"]) as? ConsumeCommand)
+        #expect(try fromTime.startPosition == .timestamp(1_714_566_600_000))
+        #expect(try fromTime.endPosition == .timestamp(1_714_570_200_000))
+        let beginning = try #require(try Brook.parseAsRoot(["consume", "t", "--from-beginning", "--exit-at-end"]) as? ConsumeCommand)
+        #expect(try beginning.startPosition == .earliest)
+        #expect(try beginning.endPosition == .logEndAtStart)
+        let plain = try #require(try Brook.parseAsRoot(["consume", "t", "--offset", "5", "--partition", "1"]) as? ConsumeCommand)
+        #expect(try plain.startPosition == .offset(5))
+        #expect(try plain.endPosition == .never)
+    }
+
+    @Test func consumeRejectsConflictingStarts() {
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["consume", "t", "--from-beginning", "--offset", "3"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["consume", "t", "--from", "tomorrow"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["consume", "t", "--max-messages", "0"]) }
+        #expect(throws: (any Error).self) { try Brook.parseAsRoot(["consume", "t", "--offset", "-1"]) }
+    }
+
+    @Test func recordsRenderAsTextAndJSONLines() {
+        let record = ConsumerRecord(
+            topic: "t", partition: 1, offset: 42, timestamp: 1_714_566_600_000, key: ByteBuffer(string: "k"),
+            value: ByteBuffer(string: "hello \"world\""), headers: [RecordHeader(key: "h", value: ByteBuffer(bytes: [0xff, 0x00]))])
+        #expect(RecordRendering.render(record, format: .text, printKey: false, keySeparator: "\t") == "hello \"world\"")
+        #expect(RecordRendering.render(record, format: .text, printKey: true, keySeparator: "=") == "k=hello \"world\"")
+        #expect(
+            RecordRendering.render(record, format: .json, printKey: false, keySeparator: "\t")
+                == #"{"headers":[{"key":"h","value":{"base64":"/wA="}}],"key":"k","offset":42,"partition":1,"timestamp":1714566600000,"topic":"t","value":"hello \"world\""}"#)
+        let tombstone = ConsumerRecord(topic: "t", partition: 0, offset: 0, timestamp: 0, key: nil, value: nil, headers: [])
+        #expect(RecordRendering.render(tombstone, format: .json, printKey: false, keySeparator: "\t").contains(#""value":null"#))
+    }
+
+    @Test func progressBarShowsFractionBytesAndRate() {
+        let line = ProgressBar.render(bytesDone: 2_500_000, totalBytes: 10_000_000, records: 5_000, elapsed: .seconds(2))
+        #expect(line == "[#######-----------------------]  25%  2.5/10.0 MB  5000 records  2500 rec/s")
+    }
+
+    @Test func lineReaderSplitsLinesAcrossChunksAndDropsCarriageReturns() throws {
+        let path = NSTemporaryDirectory() + "brook-line-reader-\(UUID().uuidString)"
+        let long = String(repeating: "x", count: LineReader.chunkBytes + 10)
+        try Data("a\r\n\(long)\nlast".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try #require(LineReader(path: path))
+        #expect(reader.nextLine() == "a")
+        #expect(reader.nextLine() == long)
+        #expect(reader.nextLine() == "last")
+        #expect(reader.nextLine() == nil)
+        #expect(reader.bytesRead == reader.totalBytes)
     }
 }
