@@ -14,7 +14,11 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout-ms"), help: "How long to wait for each broker answer.")
     var requestTimeoutMilliseconds: Int64 = 30_000
 
+    @Option(help: "Retries of a failed request that may succeed when tried again (connection refused, leader moving).")
+    var retries: Int = 3
+
     func validate() throws {
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         do {
             _ = try BrokerAddress.parseList(bootstrapServer)
         } catch {
@@ -31,7 +35,8 @@ struct ConnectionOptions: ParsableArguments {
         connection.requestTimeoutMilliseconds = requestTimeoutMilliseconds
         return KafkaClient(
             configuration: KafkaClient.Configuration(
-                bootstrapServers: try BrokerAddress.parseList(bootstrapServer), connection: connection))
+                bootstrapServers: try BrokerAddress.parseList(bootstrapServer), connection: connection,
+                retry: KafkaClient.RetryPolicy(attemptsMax: retries + 1)))
     }
 }
 
