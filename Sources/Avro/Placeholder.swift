@@ -1,1 +1,0 @@
-// Placeholder: the Avro target is being built (see the issue tracker).
