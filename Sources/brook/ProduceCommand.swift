@@ -49,6 +49,8 @@ struct ProduceCommand: AsyncParsableCommand {
 
     /// Receipts awaited at once; bounds the memory held for delivery results.
     static let receiptWindow = 10_000
+    /// Lines read before handing them to the producer together.
+    static let enqueueGroup = 500
 
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Topic to write to.") var topic: String
@@ -96,11 +98,21 @@ struct ProduceCommand: AsyncParsableCommand {
             var summary = ProduceSummary()
             var receipts: [DeliveryReceipt] = []
             var lineNumber = 0
-            while let line = reader.nextLine() {
-                lineNumber += 1
-                let (key, value) = try split(line, lineNumber: lineNumber)
-                receipts.append(
-                    try await producer.enqueue(topic: topic, partition: partition, key: key, value: value, headers: recordHeaders))
+            var pending: [ProducerRecord] = []
+            var isAtEnd = false
+            while !isAtEnd {
+                // Hand lines to the producer in groups: one hop onto the producer per group.
+                pending.removeAll(keepingCapacity: true)
+                while pending.count < Self.enqueueGroup {
+                    guard let line = reader.nextLine() else {
+                        isAtEnd = true
+                        break
+                    }
+                    lineNumber += 1
+                    let (key, value) = try split(line, lineNumber: lineNumber)
+                    pending.append(ProducerRecord(topic: topic, partition: partition, key: key, value: value, headers: recordHeaders))
+                }
+                receipts += try await producer.enqueue(pending)
                 if receipts.count >= Self.receiptWindow {
                     try await summary.collect(receipts)
                     receipts.removeAll(keepingCapacity: true)

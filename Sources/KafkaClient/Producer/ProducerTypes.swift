@@ -57,6 +57,29 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(topic)-\(partition)" }
 }
 
+/// A record to send. `partition` nil lets the partitioner choose; `timestamp` nil means now.
+public struct ProducerRecord: Sendable {
+    public var topic: String
+    public var partition: Int32?
+    public var key: ByteBuffer?
+    public var value: ByteBuffer?
+    public var headers: [RecordHeader]
+    /// Milliseconds since the epoch.
+    public var timestamp: Int64?
+
+    public init(
+        topic: String, partition: Int32? = nil, key: ByteBuffer? = nil, value: ByteBuffer?, headers: [RecordHeader] = [],
+        timestamp: Int64? = nil
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+}
+
 /// Where a record was stored.
 public struct RecordMetadata: Sendable, Equatable {
     public var topic: String
