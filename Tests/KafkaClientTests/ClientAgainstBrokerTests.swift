@@ -123,6 +123,10 @@ private func text(_ buffer: ByteBuffer?) -> String? {
             await #expect(throws: KafkaError.self) {
                 try await producer.send(topic: "single", partition: 7, value: ByteBuffer(string: "x"))
             }
+            let grouped = try await producer.enqueue(["d", "e", "f"].map { ProducerRecord(topic: "single", value: ByteBuffer(string: $0)) })
+            var groupedOffsets: [Int64] = []
+            for receipt in grouped { groupedOffsets.append(try await receipt.metadata().offset) }
+            #expect(groupedOffsets == [3, 4, 5])
         }
     }
 }
