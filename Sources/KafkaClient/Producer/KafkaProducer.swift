@@ -31,6 +31,7 @@ public actor KafkaProducer {
     private var partitioner = Partitioner()
     /// Partition counts learnt from metadata, so each send does not ask the client.
     private var partitionCounts: [String: Int] = [:]
+    private var partitionCountsLearntAt: [String: ContinuousClock.Instant] = [:]
     private var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -132,7 +133,12 @@ public actor KafkaProducer {
     }
 
     private func partitionCount(of topic: String) async throws(KafkaError) -> Int {
-        if let count = partitionCounts[topic] { return count }
+        // Re-read the count now and then so partitions added to a topic start receiving records.
+        if let count = partitionCounts[topic], let learnt = partitionCountsLearntAt[topic],
+            ContinuousClock.now - learnt < .milliseconds(client.configuration.metadataMaxAgeMilliseconds)
+        {
+            return count
+        }
         let metadata = try await client.withRetries { () async throws(KafkaError) in
             let topicMetadata = try await client.metadata(topics: [topic]).topic(topic)
             guard !topicMetadata.partitions.isEmpty else {
@@ -141,6 +147,7 @@ public actor KafkaProducer {
             return topicMetadata
         }
         partitionCounts[topic] = metadata.partitions.count
+        partitionCountsLearntAt[topic] = .now
         return metadata.partitions.count
     }
 
