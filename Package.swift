@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // Sans-IO classic consumer-group coordinator; standard library only (its own domain types).
+        .target(name: "GroupCoordinator"),
         // Schema cores.
         .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
         .target(name: "JSONSchema", dependencies: ["CJansson"]),
@@ -80,12 +82,23 @@ let package = Package(
             ]),
 
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
-        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage", "KafkaProtocol"]),
+        .testTarget(
+            name: "LogStorageTests",
+            dependencies: ["LogStorage", "KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "brook", "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
 )

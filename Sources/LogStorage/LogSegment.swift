@@ -98,6 +98,7 @@ final class LogSegment: @unchecked Sendable {
     /// Loads the index files and scans the batches after the last offset entry. Returns false
     /// when an index file is missing or damaged or the tail is not whole batches.
     private func loadTrustingFiles(fileSize: Int) throws(LogStorageError) -> Bool {
+        guard fileSize <= Int(Int32.max) else { return false }
         let maxIndexBytes = Int(Int32.max)
         guard let offsetBytes = try FileSystem.readSmallFile(path(Self.offsetIndexSuffix), maxBytes: maxIndexBytes),
             let timeBytes = try FileSystem.readSmallFile(path(Self.timeIndexSuffix), maxBytes: maxIndexBytes),
@@ -145,7 +146,10 @@ final class LogSegment: @unchecked Sendable {
             case .end, .invalid:
                 break scan
             case let .batch(position, header):
-                guard header.baseOffset >= next, header.lastOffset - baseOffset <= Int64(Int32.max) else { break scan }
+                // Offsets and positions must fit the 32-bit index fields.
+                guard header.baseOffset >= next, header.lastOffset - baseOffset <= Int64(Int32.max),
+                    position + header.totalSize <= Int(Int32.max)
+                else { break scan }
                 let batch = try scanner.batchBytes(at: position, sizeBytes: header.totalSize)
                 guard RecordBatchHeader.computeCRC(of: batch, at: 0, header: header) == header.crc else { break scan }
                 rebuilt.noteBatch(
@@ -172,14 +176,15 @@ final class LogSegment: @unchecked Sendable {
     func persistIndexes(final: Bool) throws(LogStorageError) {
         if final { indexes.appendTimeEntryIfGrown(segmentBaseOffset: baseOffset) }
         let pending = indexes.pendingBytes()
-        if !pending.offsetIndex.isEmpty {
-            let file = try FileDescriptor(path: path(Self.offsetIndexSuffix), create: true)
-            try file.write(pending.offsetIndex, at: pending.offsetPosition)
-            if final { try file.sync() }
-        }
-        if !pending.timeIndex.isEmpty {
-            let file = try FileDescriptor(path: path(Self.timeIndexSuffix), create: true)
-            try file.write(pending.timeIndex, at: pending.timePosition)
+        let writes = [
+            (Self.offsetIndexSuffix, pending.offsetIndex, pending.offsetPosition),
+            (Self.timeIndexSuffix, pending.timeIndex, pending.timePosition),
+        ]
+        for (suffix, bytes, position) in writes where final || !bytes.isEmpty {
+            let file = try FileDescriptor(path: path(suffix), create: true)
+            try file.write(bytes, at: position)
+            // A sealed segment's indexes must be durable too: after a crash only the last
+            // segment is rebuilt from its log.
             if final { try file.sync() }
         }
         indexes.markPersisted()

@@ -11,7 +11,8 @@
 // must stay one unbroken run of batches.
 //
 // The marker is removed (durably) as soon as it is read, so a crash of this run is noticed by
-// the next one.
+// the next one. The producer state comes from the newest snapshot not past the recovered log
+// end, plus the batch headers after it.
 import KafkaProtocol
 import NIOCore
 
@@ -101,7 +102,22 @@ extension PartitionLog {
             segments.append(try LogSegment.create(directory: directory, baseOffset: 0))
             try FileSystem.syncDirectory(directory)
         }
-        return LoadedState(segments: segments, producers: try rebuildProducerState(segments))
+        return LoadedState(segments: segments, producers: try loadProducerState(segments, directory: directory))
+    }
+
+    /// The producer state: the newest usable snapshot plus the batch headers after it (all
+    /// headers when there is no snapshot), minus producers whose batches retention removed.
+    static func loadProducerState(_ segments: [LogSegment], directory: String) throws -> ProducerStateManager {
+        let logEnd = segments.last?.nextOffset ?? 0
+        var producers = ProducerStateManager()
+        var replayFrom = Int64.min
+        if let snapshot = try ProducerStateSnapshot.loadNewest(directory: directory, logEndOffset: logEnd) {
+            producers = snapshot.producers
+            replayFrom = snapshot.offset
+        }
+        try replayProducerState(&producers, segments: segments, from: replayFrom)
+        producers.removeProducers(lastOffsetBelow: segments.first?.baseOffset ?? 0)
+        return producers
     }
 
     /// Deletes leftovers that belong to no segment: index files without a `.log` and temporary
@@ -118,11 +134,15 @@ extension PartitionLog {
         }
     }
 
-    /// Replays every stored batch header into a fresh producer state. Only headers are read.
-    static func rebuildProducerState(_ segments: [LogSegment]) throws -> ProducerStateManager {
-        var producers = ProducerStateManager()
-        for segment in segments {
-            var scanner = BatchScanner(file: segment.log, from: 0, to: segment.sizeBytes)
+    /// Replays the headers of the stored batches at or after `offset` into `producers`.
+    static func replayProducerState(
+        _ producers: inout ProducerStateManager, segments: [LogSegment], from offset: Int64
+    ) throws {
+        for segment in segments where segment.nextOffset > offset {
+            let start =
+                segment.baseOffset < offset
+                ? segment.indexes.position(forRelativeOffset: Int32(clamping: offset - segment.baseOffset)) : 0
+            var scanner = BatchScanner(file: segment.log, from: start, to: segment.sizeBytes)
             scan: while true {
                 switch try scanner.next() {
                 case .end:
@@ -130,10 +150,9 @@ extension PartitionLog {
                 case let .invalid(position, reason):
                     throw LogStorageError.corrupt("\(segment.log.path) at byte \(position): \(reason)")
                 case let .batch(_, header):
-                    producers.replay(header)
+                    if header.baseOffset >= offset { producers.replay(header) }
                 }
             }
         }
-        return producers
     }
 }

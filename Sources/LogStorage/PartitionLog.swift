@@ -154,6 +154,10 @@ public final class PartitionLog: @unchecked Sendable {
             return (self.config, logEndOffsetValue, active)
         }
         let stampsTime = config.timestampType == .logAppendTime
+        // Positions inside a segment are 32-bit in the index.
+        guard input.readableBytes <= Int(Int32.max) else {
+            throw LogStorageError.invalidBatch("an append of \(input.readableBytes) bytes is larger than a segment can be")
+        }
         var plans = try Self.parseBatches(input, maxMessageBytes: config.maxMessageBytes)
         var nextOffset = firstOffset
         var producerUpdates: [Int64: ProducerStateEntry] = [:]
@@ -316,6 +320,8 @@ public final class PartitionLog: @unchecked Sendable {
     func roll(_ previous: LogSegment, nextBaseOffset: Int64) throws -> LogSegment {
         try stateLock.withLock { () throws in try previous.persistIndexes(final: true) }
         try previous.log.sync()
+        // The producer state now covers exactly the batches below the new segment.
+        try ProducerStateSnapshot.write(producers, offset: nextBaseOffset, directory: directory)
         let segment = try LogSegment.create(directory: directory, baseOffset: nextBaseOffset)
         try FileSystem.syncDirectory(directory)
         stateLock.withLock {
@@ -364,6 +370,7 @@ public final class PartitionLog: @unchecked Sendable {
                     do {
                         try stateLock.withLock { () throws in try active.persistIndexes(final: true) }
                         try active.log.sync()
+                        try ProducerStateSnapshot.write(producers, offset: logEnd, directory: directory)
                         let marker = CleanShutdownMarker(logEndOffset: logEnd, activeSegmentBytes: active.sizeBytes)
                         try FileSystem.writeFileAtomically(
                             directory + "/" + Self.cleanShutdownFileName, directory: directory, bytes: marker.encoded())

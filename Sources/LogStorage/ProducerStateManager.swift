@@ -2,8 +2,9 @@
 // producer id, the current epoch and the last five batches (sequence range and offsets). It lets
 // the log drop a retried batch (answering with the offsets it got the first time), reject a gap
 // in sequences, and fence an old epoch. The state is derived from batch headers only, so a
-// restart rebuilds it by scanning headers, and retention forgets producers whose batches are all
-// gone (a later batch from such a producer is accepted with any sequence, as in Kafka 2.5+).
+// restart rebuilds it from a snapshot (ProducerStateSnapshot.swift) plus the headers after it,
+// and retention forgets producers whose batches are all gone (a later batch from such a
+// producer is accepted with any sequence, as in Kafka 2.5+).
 import KafkaProtocol
 
 struct ProducerBatchMetadata: Equatable, Sendable {

@@ -147,6 +147,10 @@ func values(in records: ByteBuffer?) throws -> [String] {
             let big = String(repeating: "x", count: 2 << 20)
             #expect(try produce(client, "t", try makeBatch(values: [big])).errorCode == ErrorCode.messageTooLarge.rawValue)
             #expect(try produce(client, "t", try makeBatch(values: ["fine"])).errorCode == 0)
+            var twoBatches = try makeBatch(values: ["one"])
+            var second = try makeBatch(values: ["two"])
+            twoBatches.writeBuffer(&second)
+            #expect(try produce(client, "t", twoBatches).errorCode == ErrorCode.invalidRecord.rawValue)
             #expect(try fetch(client, "t", offset: 5).errorCode == ErrorCode.offsetOutOfRange.rawValue)
         }
     }

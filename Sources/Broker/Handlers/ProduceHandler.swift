@@ -44,7 +44,15 @@ extension KafkaBroker {
         let settings = partition.settings
         do {
             // LogAppendTime topics: the log stamps the broker's clock into each batch.
-            _ = try RecordBatch.validate(records, maxBatchBytes: settings.maxMessageBytes)
+            let headers = try RecordBatch.validate(records, maxBatchBytes: settings.maxMessageBytes)
+            // Kafka's rules for Produce v3+: exactly one batch per partition, and control
+            // batches (transaction markers) come only from the broker itself.
+            if headers.count != 1 {
+                return failure(.invalidRecord, "a partition's records must be exactly one batch, got \(headers.count)")
+            }
+            if headers[0].isControl {
+                return failure(.invalidRecord, "clients cannot produce control batches")
+            }
         } catch {
             return failure(Self.errorCode(for: error), "\(error)")
         }

@@ -7,6 +7,9 @@ import NIOCore
 enum ZstdCodec {
     /// Level 3 is zstd's default and what Kafka and librdkafka use unless configured.
     static let compressionLevel: Int32 = 3
+    /// Decoder window bounds (log2 bytes): 8 MiB floor, 128 MiB (zstd's default limit) ceiling.
+    static let windowLogFloor: Int32 = 23
+    static let windowLogCeiling: Int32 = 27
 
     static func compress(_ input: UnsafeRawBufferPointer, into buffer: inout ByteBuffer) throws(RecordBatchError) {
         let bound = ZSTD_compressBound(input.count)
@@ -23,6 +26,13 @@ enum ZstdCodec {
         defer { ZSTD_freeDStream(stream) }
         let initialized = ZSTD_initDStream(stream)
         guard ZSTD_isError(initialized) == 0 else { throw .compression("zstd: \(errorName(initialized))") }
+        // The frame header chooses the window the decoder allocates. Cap it near the output
+        // limit (a window bigger than the output is never needed), but not below 8 MiB, which
+        // covers windows that streaming compressors pick without knowing the input size.
+        let limitBits = Int32(Int.bitWidth - max(limit, 1).leadingZeroBitCount)
+        let windowLogMax = min(windowLogCeiling, max(windowLogFloor, limitBits))
+        let configured = ZSTD_DCtx_setParameter(stream, ZSTD_d_windowLogMax, windowLogMax)
+        guard ZSTD_isError(configured) == 0 else { throw .compression("zstd: \(errorName(configured))") }
         var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         var output = BoundedOutput(limit: limit, expectedBytes: input.count * 4)
         while true {

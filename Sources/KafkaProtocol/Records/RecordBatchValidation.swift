@@ -16,6 +16,11 @@ extension RecordBatch {
         var offset = 0
         while offset < buffer.readableBytes {
             let available = buffer.readableBytes - offset
+            if available > RecordBatchHeader.Offset.magic {
+                // Magic first: a legacy message set gets the clear "unsupported magic" error.
+                let magic: Int8 = buffer.getInteger(at: buffer.readerIndex + offset + RecordBatchHeader.Offset.magic) ?? 0
+                guard magic == 2 else { throw .unsupportedMagic(magic) }
+            }
             if available >= RecordBatchHeader.logOverhead {
                 // Size first, so an oversized batch is reported as such even if it is cut short.
                 let length: Int32 = buffer.getInteger(at: buffer.readerIndex + offset + RecordBatchHeader.Offset.length) ?? 0
