@@ -97,12 +97,8 @@ def test_confluent_consume_from_beginning(bootstrap, timed_topic):
 
 
 # Kafka answers ListOffsets by timestamp with the first *record* at or after the time (it scans
-# inside the batch), and its timestamp. Brook's LogStorage answers at batch granularity (the
-# batch's base offset and max timestamp; PartitionLog.offset(forTimestamp:)), so a client asking
-# for record 20 of a 40-record batch is sent to record 0. strict=True: once Brook is fixed these
-# XPASS, which fails the run, and the mark must go.
-RECORD_GRANULAR_TIME_LOOKUP_MISSING = pytest.mark.xfail(
-    strict=True, reason="brook: ListOffsets by timestamp answers the batch's base offset, not the record's")
+# inside the batch), and that record's timestamp; the timed topic holds one 40-record batch, so
+# these lookups land inside a batch.
 
 
 def test_confluent_consume_from_offset(bootstrap, timed_topic):
@@ -133,7 +129,6 @@ def test_confluent_offsets_for_times_edges(bootstrap, timed_topic):
     assert confluent_offset_for(bootstrap, timed_topic, past_end) == -1
 
 
-@RECORD_GRANULAR_TIME_LOOKUP_MISSING
 def test_confluent_offsets_for_times_and_time_range(bootstrap, timed_topic):
     assert confluent_offset_for(bootstrap, timed_topic, TIMESTAMP_BASE_MILLISECONDS + 20 * TIMESTAMP_STEP_MILLISECONDS) == 20
     assert confluent_offset_for(bootstrap, timed_topic,
@@ -167,7 +162,6 @@ def test_kafka_python_positioned_reads(bootstrap, timed_topic):
     assert [r.offset for r in from_offset] == list(range(33, TIMED_RECORD_COUNT))
 
 
-@RECORD_GRANULAR_TIME_LOOKUP_MISSING
 def test_kafka_python_offsets_for_times(bootstrap, timed_topic):
     partition = KafkaPythonPartition(timed_topic, 0)
     reader = kafka_python_consumer(bootstrap)
@@ -195,7 +189,6 @@ def test_kcat_positioned_reads(bootstrap, kcat, timed_topic):
     assert [int(fields[0]) for fields in from_offset] == list(range(30, TIMED_RECORD_COUNT))
 
 
-@RECORD_GRANULAR_TIME_LOOKUP_MISSING
 def test_kcat_time_range(bootstrap, kcat, timed_topic):
     # -o s@T starts at the first record at or after T (offsets_for_times); -o e@T stops before T.
     start = TIMESTAMP_BASE_MILLISECONDS + 5 * TIMESTAMP_STEP_MILLISECONDS
