@@ -88,6 +88,14 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", "KafkaClient", "KafkaProtocol", "LogStorage"]),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "brook", "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),

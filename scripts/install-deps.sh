@@ -29,8 +29,11 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# Python test clients, pinned: the versions the interop tests were written against.
-python_packages=(confluent-kafka==2.16.1 kafka-python==3.0.12 pytest==9.0.3)
+# Python test clients, pinned: the versions the interop tests were written against. kafka-python
+# compresses snappy, lz4 and zstd only through these optional libraries (python-snappy pulls in
+# cramjam), so they are pinned too; without them the interop suite could not cover those codecs.
+python_packages=(confluent-kafka==2.16.1 kafka-python==3.0.12 pytest==9.0.3
+                 python-snappy==0.7.3 cramjam==2.14.0 lz4==4.4.5 zstandard==0.25.0)
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi

@@ -106,7 +106,7 @@ public final class KafkaBroker: Sendable {
         "\(config.dataDirectory)/\(id.topic)-\(id.partition)"
     }
 
-    private func settings(for topic: TopicMetadata) -> Partition.PartitionSettings {
+    private func settings(for topic: TopicImage) -> Partition.PartitionSettings {
         var settings = Partition.PartitionSettings()
         let value = { (key: String) in TopicConfigs.value(key, overrides: topic.configs, broker: self.config) }
         settings.maxMessageBytes = Int(value("max.message.bytes")) ?? config.messageMaxBytes
@@ -114,7 +114,7 @@ public final class KafkaBroker: Sendable {
         return settings
     }
 
-    private func openPartition(_ id: TopicPartition, topic: TopicMetadata, now: Int64) throws {
+    private func openPartition(_ id: TopicPartition, topic: TopicImage, now: Int64) throws {
         let logConfig = TopicConfigs.logConfig(overrides: topic.configs, broker: config)
         let log = try PartitionLog(directory: partitionDirectory(id), config: logConfig, now: now)
         let partition = Partition(id: id, log: log, settings: settings(for: topic))
@@ -124,9 +124,9 @@ public final class KafkaBroker: Sendable {
     // MARK: topic lifecycle (validated by the admin handlers before they call these)
 
     func createTopic(name: String, partitionCount: Int32, replicationFactor: Int16, configs: [String: String]) throws
-        -> TopicMetadata
+        -> TopicImage
     {
-        let topic = TopicMetadata(
+        let topic = TopicImage(
             name: name, id: KafkaUUID.random().hexString, partitionCount: partitionCount,
             replicationFactor: replicationFactor, configs: configs)
         try metadata.apply(.createTopic(topic))
@@ -168,7 +168,7 @@ public final class KafkaBroker: Sendable {
     }
 
     /// Creates `name` with broker defaults if auto-creation is on and the name is valid.
-    func autoCreateTopic(_ name: String) -> TopicMetadata? {
+    func autoCreateTopic(_ name: String) -> TopicImage? {
         guard config.autoCreateTopicsEnable, TopicConfigs.topicNameProblem(name) == nil else { return nil }
         if let existing = metadata.current.topics[name] { return existing }
         return try? createTopic(

@@ -105,10 +105,31 @@ extension PartitionLog {
         return SegmentRange(segment: segment, startPosition: 0, endPosition: segment.sizeBytes)
     }
 
-    /// The first batch (below the high watermark) whose max timestamp is at or after
-    /// `timestamp`: its base offset (at least the log start) and that max timestamp, or nil when
-    /// there is none. This is Kafka's ListOffsets by time, to batch granularity.
+    /// Kafka's ListOffsets by time: the first record (below the high watermark, at or after the
+    /// log start) whose timestamp is at or after `timestamp`, with that record's timestamp, or nil
+    /// when there is none. The indexes find the first batch whose max timestamp qualifies; the
+    /// record inside it is found by decoding that one batch, as Kafka does.
     public func offset(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        guard let batch = try batch(forTimestamp: timestamp) else { return nil }
+        let logStart = logStartOffset
+        let read = try self.read(from: batch.offset, maxBytes: 1)
+        let decoded: RecordBatch
+        do {
+            decoded = try RecordBatch.decodeBatch(read.records, at: 0, verifyCRC: false)
+        } catch {
+            throw LogStorageError.corrupt("batch at offset \(batch.offset) does not decode: \(error)")
+        }
+        for record in decoded.records where record.offset >= logStart && record.timestamp >= timestamp {
+            return (record.offset, record.timestamp)
+        }
+        // No single record qualifies (a batch whose header and records disagree): answer at
+        // batch granularity rather than skip the batch.
+        return batch
+    }
+
+    /// The first batch whose max timestamp is at or after `timestamp`: its base offset (at least
+    /// the log start) and max timestamp.
+    func batch(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
         let (highWatermark, logStart, ranges) = try stateLock.withLock {
             () throws -> (Int64, Int64, [SegmentRange]) in
             guard !isClosed else { throw LogStorageError.closed }

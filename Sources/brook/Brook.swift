@@ -1,10 +1,10 @@
-// The `brook` command line: one binary for the broker and its tooling.
+// The `brook` command line: one binary for the broker (`serve`) and the client tools.
 import ArgumentParser
 
 @main
 struct Brook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brook",
-        abstract: "Brook: a Kafka-compatible, schema-aware event streaming platform.",
-        subcommands: [ServeCommand.self])
+        abstract: "A Kafka-compatible, schema-aware event streaming platform.",
+        subcommands: [ServeCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self])
 }

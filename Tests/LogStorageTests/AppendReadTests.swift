@@ -103,10 +103,10 @@ import Testing
         #expect(directory.files().contains("00000000000000000000.log"))
     }
 
-    @Test func timestampLookupFindsTheFirstBatchAtOrAfter() throws {
+    @Test func timestampLookupFindsTheFirstRecordAtOrAfter() throws {
         let directory = TemporaryDirectory()
         let log = try PartitionLog(directory: directory.partition, config: Self.smallSegments, now: 0)
-        // Batch i covers offsets 2i, 2i+1 with max timestamp 1000 * (i + 1).
+        // Batch i holds offsets 2i (timestamp 1000i + 995) and 2i+1 (timestamp 1000(i+1)).
         for index in 0..<30 {
             let base = Int64(1_000 * (index + 1)) - 5
             _ = try log.append(
@@ -114,19 +114,30 @@ import Testing
         }
         #expect(directory.segmentFiles(suffix: ".log").count > 2)
         #expect(try log.offset(forTimestamp: 0)?.offset == 0)
-        #expect(try log.offset(forTimestamp: 1_000)?.offset == 0)
+        // Inside a batch: Kafka answers the record, not the batch's base offset.
+        #expect(try log.offset(forTimestamp: 1_000)?.offset == 1)
+        #expect(try log.offset(forTimestamp: 1_000)?.timestamp == 1_000)
         #expect(try log.offset(forTimestamp: 1_001)?.offset == 2)
         #expect(try log.offset(forTimestamp: 17_500)?.offset == 34)
-        #expect(try log.offset(forTimestamp: 17_500)?.timestamp == 18_000)
-        #expect(try log.offset(forTimestamp: 30_000)?.offset == 58)
+        #expect(try log.offset(forTimestamp: 17_500)?.timestamp == 17_995)
+        #expect(try log.offset(forTimestamp: 30_000)?.offset == 59)
         #expect(try log.offset(forTimestamp: 30_001) == nil)
-        // Every answer agrees with a linear scan.
-        let all = try log.readAll(from: 0)
+        // Every answer agrees with a linear scan over the decoded records.
+        var bytes = ByteBuffer()
+        var next: Int64 = 0
+        while next < log.logEndOffset {
+            var chunk = try log.read(from: next, maxBytes: 1 << 20).records
+            let batches = try RecordBatch.decode(chunk)
+            next = (batches.last?.header.lastOffset ?? next) + 1
+            bytes.writeBuffer(&chunk)
+        }
+        let records = try RecordBatch.decode(bytes).flatMap(\.records)
+        #expect(records.count == 60)
         for target in stride(from: Int64(0), through: 31_000, by: 250) {
-            let expected = all.first { $0.maxTimestamp >= target }.map { ($0.baseOffset, $0.maxTimestamp) }
+            let expected = records.first { $0.timestamp >= target }
             let found = try log.offset(forTimestamp: target)
-            #expect(found?.offset == expected?.0)
-            #expect(found?.timestamp == expected?.1)
+            #expect(found?.offset == expected?.offset)
+            #expect(found?.timestamp == expected?.timestamp)
         }
     }
 

@@ -74,9 +74,9 @@ extension KafkaBroker {
             }
             if let value = entry.value { configs[entry.name] = value }
         }
-        let topic: TopicMetadata
+        let topic: TopicImage
         if validateOnly {
-            topic = TopicMetadata(
+            topic = TopicImage(
                 name: request.name, id: KafkaUUID.zero.hexString, partitionCount: partitionCount,
                 replicationFactor: replicationFactor, configs: configs)
         } else {

@@ -37,7 +37,7 @@ extension KafkaBroker {
             throttleTimeMs: 0, brokers: [broker], clusterId: current.clusterId, controllerId: nodeId, topics: topics)
     }
 
-    private func describe(_ topic: TopicMetadata) -> MetadataResponse.MetadataResponseTopic {
+    private func describe(_ topic: TopicImage) -> MetadataResponse.MetadataResponseTopic {
         let nodeId = config.nodeId
         let partitions = (0..<topic.partitionCount).map { index in
             MetadataResponse.MetadataResponsePartition(

@@ -2,7 +2,7 @@
 // command rewrites `meta/cluster-metadata.json` (write to a temporary file, fsync, rename), so a
 // crash leaves either the old or the new state, never a torn one. Metadata changes are rare
 // (topic admin), so a whole-snapshot rewrite is cheap; the Raft metadata log replaces this
-// file in the cluster issue without changing `ClusterMetadata`.
+// file in the cluster issue without changing `MetadataImage`.
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -20,7 +20,7 @@ public enum MetadataStoreError: Error, CustomStringConvertible {
 
 public final class MetadataStore: Sendable {
     private let path: String
-    private let state: NIOLockedValueBox<ClusterMetadata>
+    private let state: NIOLockedValueBox<MetadataImage>
 
     public init(directory: String, clusterId: String?) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -28,22 +28,22 @@ public final class MetadataStore: Sendable {
         if FileManager.default.fileExists(atPath: path) {
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                state = NIOLockedValueBox(try JSONDecoder().decode(ClusterMetadata.self, from: data))
+                state = NIOLockedValueBox(try JSONDecoder().decode(MetadataImage.self, from: data))
             } catch {
                 throw MetadataStoreError.corrupt(path: path, why: "\(error)")
             }
         } else {
-            let metadata = ClusterMetadata(clusterId: clusterId ?? Self.newClusterId())
+            let metadata = MetadataImage(clusterId: clusterId ?? Self.newClusterId())
             state = NIOLockedValueBox(metadata)
             try Self.persist(metadata, to: path)
         }
     }
 
-    public var current: ClusterMetadata { state.withLockedValue { $0 } }
+    public var current: MetadataImage { state.withLockedValue { $0 } }
 
     /// Applies `command` and makes it durable before returning the new state.
     @discardableResult
-    public func apply(_ command: MetadataCommand) throws -> ClusterMetadata {
+    public func apply(_ command: MetadataCommand) throws -> MetadataImage {
         try state.withLockedValue { metadata in
             var next = metadata
             next.apply(command)
@@ -53,7 +53,7 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    private static func persist(_ metadata: ClusterMetadata, to path: String) throws {
+    private static func persist(_ metadata: MetadataImage, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(metadata)

@@ -1,10 +1,10 @@
-// The cluster's metadata as a value: topics (id, partitions, configs) and the producer-id
+// The cluster's metadata as a value (Kafka KRaft calls it the metadata image): topics (id, partitions, configs) and the producer-id
 // counter. It changes only through `MetadataCommand`s applied in order, which is the shape the
 // Raft metadata log will drive in the cluster issue: today a single node applies commands and
 // persists a snapshot; later every node applies the same committed commands.
 import KafkaProtocol
 
-public struct TopicMetadata: Codable, Sendable, Equatable {
+public struct TopicImage: Codable, Sendable, Equatable {
     public var name: String
     public var id: String            // KafkaUUID as 32 hex digits
     public var partitionCount: Int32
@@ -14,9 +14,9 @@ public struct TopicMetadata: Codable, Sendable, Equatable {
     public var topicId: KafkaUUID { KafkaUUID(hexString: id) ?? .zero }
 }
 
-public struct ClusterMetadata: Codable, Sendable, Equatable {
+public struct MetadataImage: Codable, Sendable, Equatable {
     public var clusterId: String
-    public var topics: [String: TopicMetadata] = [:]
+    public var topics: [String: TopicImage] = [:]
     /// The next producer id to hand out; ids are never reused, even across restarts.
     public var nextProducerId: Int64 = 1000
     /// How many applied commands this state reflects (the metadata log's offset, later).
@@ -26,7 +26,7 @@ public struct ClusterMetadata: Codable, Sendable, Equatable {
 }
 
 public enum MetadataCommand: Sendable {
-    case createTopic(TopicMetadata)
+    case createTopic(TopicImage)
     case deleteTopic(name: String)
     case setPartitionCount(topic: String, count: Int32)
     case setTopicConfigs(topic: String, configs: [String: String])
@@ -34,7 +34,7 @@ public enum MetadataCommand: Sendable {
     case allocateProducerIds(count: Int64)
 }
 
-extension ClusterMetadata {
+extension MetadataImage {
     /// Applies a command. Commands are validated by their callers before they are proposed, so
     /// applying one never fails; a command about a topic that has since gone is a no-op.
     public mutating func apply(_ command: MetadataCommand) {

@@ -1,1 +1,0 @@
-// Placeholder: the KafkaClient target is being built (see the issue tracker).
