@@ -84,6 +84,36 @@ private func javaHash(_ text: String) -> Int32 {
 }
 
 @Suite struct GroupTests {
+    @Test func versionWindowsEnableLibrdkafkasGroupConsumer() async throws {
+        try await withBroker { broker in
+            let client = try broker.client()
+            let keys = try client.send(ApiVersionsRequest(clientSoftwareName: "t", clientSoftwareVersion: "1"), version: 3).apiKeys
+            func window(_ key: ApiKey) -> ClosedRange<Int16>? {
+                keys.first { $0.apiKey == key.rawValue }.map { $0.minVersion...$0.maxVersion }
+            }
+            // librdkafka 2.0.2's balanced-consumer feature windows (reference §2, gotcha 1).
+            let needed: [(ApiKey, ClosedRange<Int16>)] = [
+                (.findCoordinator, 0...0), (.joinGroup, 0...0), (.syncGroup, 0...0), (.heartbeat, 0...0),
+                (.leaveGroup, 0...0), (.offsetCommit, 1...2), (.offsetFetch, 1...1),
+            ]
+            for (key, librdkafka) in needed {
+                let advertised = try #require(window(key), "\(key.name) is not advertised")
+                #expect(advertised.overlaps(librdkafka), "\(key.name) \(advertised) misses \(librdkafka)")
+            }
+            for key: ApiKey in [.describeGroups, .listGroups, .deleteGroups, .offsetDelete] {
+                #expect(window(key) != nil, "\(key.name) is not advertised")
+            }
+        }
+    }
+
+    @Test func offsetsTopicPartitionCountIsBounded() throws {
+        var config = BrokerConfig()
+        #expect(throws: BrokerConfigError.self) { try config.set("offsets.topic.num.partitions", "0") }
+        #expect(throws: BrokerConfigError.self) { try config.set("offsets.topic.num.partitions", "1001") }
+        try config.set("offsets.topic.num.partitions", "50")
+        #expect(config.offsetsTopicPartitionCount == 50)
+    }
+
     @Test func findCoordinatorNamesThisBrokerForGroupsOnly() async throws {
         try await withBroker { broker in
             let client = try broker.client()
