@@ -62,7 +62,8 @@ extension JSONValue: Equatable {
         case (.number(let a), .number(let b)): return a == b
         case (.integer(let a), .number(let b)), (.number(let b), .integer(let a)):
             return Double(exactly: a).map { $0 == b } ?? (b.rounded() == b && Int64(exactly: b) == a)
-        case (.string(let a), .string(let b)): return a == b
+        // Swift's String == uses canonical equivalence; JSON compares code points.
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         default: return false
