@@ -80,6 +80,20 @@ extension Evaluation {
             if kind.accepts(text) { return true }
             report(node, "format", "string is not a valid \(kind.rawValue)")
             return false
+        case .content(let base64, let json):
+            var bytes = Array(text.utf8)
+            if base64 {
+                guard let decoded = Formats.base64Decoded(text) else {
+                    report(node, "contentEncoding", "string is not valid base64")
+                    return false
+                }
+                bytes = decoded
+            }
+            if json && (try? JSONValue.parse(bytes)) == nil {
+                report(node, "contentMediaType", "content is not valid JSON")
+                return false
+            }
+            return true
         default:
             return true
         }

@@ -133,7 +133,7 @@ struct Evaluation {
             return false
         case .minimum, .maximum, .multipleOf:
             return evaluateNumeric(check, of: node, instance)
-        case .minLength, .maxLength, .pattern, .format:
+        case .minLength, .maxLength, .pattern, .format, .content:
             return evaluateString(check, of: node, instance)
         case .minItems, .maxItems, .uniqueItems, .items, .contains, .unevaluatedItems:
             guard case .array(let elements) = instance else { return true }

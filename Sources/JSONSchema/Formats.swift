@@ -6,6 +6,8 @@
 enum FormatKind: String {
     case dateTime = "date-time", date, time, email, hostname, ipv4, ipv6, uri
     case uriReference = "uri-reference", uuid, jsonPointer = "json-pointer", regex
+    case iri, iriReference = "iri-reference", uriTemplate = "uri-template", duration
+    case relativeJSONPointer = "relative-json-pointer", idnEmail = "idn-email"
 
     /// Only strings are constrained; other instance types always pass.
     func accepts(_ text: String) -> Bool {
@@ -13,15 +15,21 @@ enum FormatKind: String {
         case .dateTime: return Formats.isDateTime(text)
         case .date: return Formats.isDate(Array(text.utf8)[...])
         case .time: return Formats.isTime(Array(text.utf8)[...])
-        case .email: return Formats.isEmail(text)
+        case .email: return Formats.isMailbox(text, international: false)
+        case .idnEmail: return Formats.isMailbox(text, international: true)
         case .hostname: return Formats.isHostname(text)
         case .ipv4: return Formats.isIPv4(Substring(text))
         case .ipv6: return Formats.isIPv6(text)
-        case .uri: return Formats.isURI(text, requireScheme: true)
-        case .uriReference: return Formats.isURI(text, requireScheme: false)
+        case .uri: return Formats.isURIReference(text, requireScheme: true, international: false)
+        case .uriReference: return Formats.isURIReference(text, requireScheme: false, international: false)
+        case .iri: return Formats.isURIReference(text, requireScheme: true, international: true)
+        case .iriReference: return Formats.isURIReference(text, requireScheme: false, international: true)
+        case .uriTemplate: return Formats.isURITemplate(text)
+        case .duration: return Formats.isDuration(text)
+        case .relativeJSONPointer: return Formats.isRelativeJSONPointer(text)
         case .uuid: return Formats.isUUID(text)
         case .jsonPointer: return text.isEmpty || (text.hasPrefix("/") && Formats.hasValidTildes(text))
-        case .regex: return Pattern(text) != nil
+        case .regex: return Formats.isECMARegex(text)
         }
     }
 }
@@ -84,20 +92,6 @@ enum Formats {
         return isDate(bytes[0..<10]) && isTime(bytes[11...])
     }
 
-    static func isEmail(_ text: String) -> Bool {
-        guard let at = text.lastIndex(of: "@") else { return false }
-        let local = text[..<at]
-        let domain = text[text.index(after: at)...]
-        guard !local.isEmpty, !domain.isEmpty, !local.hasPrefix("."), !local.hasSuffix("."),
-              !local.contains("..") else { return false }
-        if domain.hasPrefix("[") && domain.hasSuffix("]") {
-            let inner = domain.dropFirst().dropLast()
-            if inner.hasPrefix("IPv6:") { return isIPv6(String(inner.dropFirst(5))) }
-            return isIPv4(inner)
-        }
-        return isHostname(String(domain))
-    }
-
     static func isHostname(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 253 else { return false }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
@@ -142,16 +136,6 @@ enum Formats {
         return first + second < groupsNeeded
     }
 
-    static func isURI(_ text: String, requireScheme: Bool) -> Bool {
-        let forbidden: Set<Character> = [" ", "\"", "<", ">", "\\", "^", "`", "{", "|", "}"]
-        guard !text.contains(where: { forbidden.contains($0) || !$0.isASCII || $0.asciiValue.map { $0 < 0x20 } == true })
-        else { return false }
-        let reference = URIReference(text)
-        if requireScheme && reference.scheme == nil { return false }
-        if let authority = reference.authority, authority.contains("[") != authority.contains("]") { return false }
-        return true
-    }
-
     static func isUUID(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 36 else { return false }
@@ -163,6 +147,38 @@ enum Formats {
             }
         }
         return true
+    }
+
+    /// Standard base64 (RFC 4648 §4) with padding; nil when the text is not valid base64.
+    static func base64Decoded(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        var padding = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): values.append(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): values.append(byte - UInt8(ascii: "a") + 26)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(byte - UInt8(ascii: "0") + 52)
+            case UInt8(ascii: "+"): values.append(62)
+            case UInt8(ascii: "/"): values.append(63)
+            case UInt8(ascii: "="): padding += 1; continue
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+            default: return nil
+            }
+            if padding > 0 { return nil }  // data after padding
+        }
+        guard (values.count + padding) % 4 == 0, padding <= 2 else { return nil }
+        var output: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for value in values {
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return output
     }
 
     static func hasValidTildes(_ text: String) -> Bool {

@@ -24,6 +24,12 @@ struct KeywordReader {
            case .string(let name)? = object["format"], let kind = FormatKind(rawValue: name) {
             checks.append(.format(kind))
         }
+        if draft == .draft7 {
+            // Draft-07 lets validators assert content; later drafts make it annotation-only.
+            let base64 = object["contentEncoding"]?.stringValue?.lowercased() == "base64"
+            let json = object["contentMediaType"]?.stringValue?.lowercased() == "application/json"
+            if base64 || json { checks.append(.content(base64: base64, json: json)) }
+        }
         try readApplicators(object, into: &checks)
         if case .string(let reference)? = object["$ref"] {
             checks.append(.reference(try compiler.reference(reference, from: schema, dynamic: false), keyword: "$ref"))

@@ -159,6 +159,8 @@ enum Check {
     case minLength(Int), maxLength(Int)
     case pattern(Pattern)
     case format(FormatKind)
+    /// Draft-07 content assertions: `contentEncoding: base64` and/or `contentMediaType: application/json`.
+    case content(base64: Bool, json: Bool)
     case minItems(Int), maxItems(Int), uniqueItems
     case minProperties(Int), maxProperties(Int)
     case required([String])
@@ -188,6 +190,7 @@ enum Check {
         case .maxLength: return "maxLength"
         case .pattern: return "pattern"
         case .format: return "format"
+        case .content(let base64, _): return base64 ? "contentEncoding" : "contentMediaType"
         case .minItems: return "minItems"
         case .maxItems: return "maxItems"
         case .uniqueItems: return "uniqueItems"

@@ -81,15 +81,21 @@ enum Suite {
         #expect(result.failed.isEmpty, "\(result.failed.count) required cases fail")
     }
 
+    /// Optional (non-format) tests all pass today; format tests (run with format assertion on)
+    /// pass at least these counts. The misses are internationalized host names (IDNA/punycode
+    /// rules) and one ES2018 variable-width lookbehind that Swift's Regex does not support.
+    static let formatPassFloor: [String: Int] = ["draft7": 598, "draft2020-12": 686]
+
     @Test(arguments: [("draft7", Draft.draft7), ("draft2020-12", Draft.draft2020_12)])
     func optionalTests(folder: String, draft: Draft) throws {
         let directory = SharedData.testSuite.appendingPathComponent("tests").appendingPathComponent(folder)
             .appendingPathComponent("optional")
         let general = try Suite.run(files: Suite.files(in: directory), draft: draft)
         Suite.report(folder + "/optional", general)
+        #expect(general.total > 0 && general.failed.isEmpty, "\(general.failed.count) optional cases fail")
         let formats = try Suite.run(
             files: Suite.files(in: directory.appendingPathComponent("format")), draft: draft, formatAssertion: true)
         Suite.report(folder + "/optional/format (assertion on)", formats)
-        #expect(general.total > 0 && formats.total > 0)
+        #expect(formats.passed >= ConformanceTests.formatPassFloor[folder, default: Int.max])
     }
 }
