@@ -53,3 +53,25 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         return evaluation.evaluate(root, instance, &none)
     }
 }
+
+extension JSONSchemaValidator {
+    private static let draft7MetaSchemaValidator = Result { () throws(SchemaError) -> JSONSchemaValidator in
+        try JSONSchemaValidator(schema: .object(JSONObject([("$ref", .string(Draft.draft7.rawValue + "#"))])))
+    }
+    private static let draft2020MetaSchemaValidator = Result { () throws(SchemaError) -> JSONSchemaValidator in
+        try JSONSchemaValidator(schema: .object(JSONObject([("$ref", .string(Draft.draft2020_12.rawValue))])))
+    }
+
+    /// Checks a schema document against its draft's meta-schema (built in for draft-07 and
+    /// 2020-12), e.g. before a registry accepts it. The draft comes from `$schema`, else `draft`,
+    /// else 2020-12. Throws `unknownMetaSchema` for drafts whose meta-schema is not built in.
+    public static func metaSchemaErrors(for schema: JSONValue, draft: Draft? = nil) throws(SchemaError) -> [ValidationError] {
+        var effective = draft ?? .draft2020_12
+        if case .string(let uri)? = schema["$schema"], let declared = Draft(schemaURI: uri) { effective = declared }
+        switch effective {
+        case .draft7: return try draft7MetaSchemaValidator.get().validate(schema)
+        case .draft2020_12: return try draft2020MetaSchemaValidator.get().validate(schema)
+        case .draft2019_09: throw SchemaError.unknownMetaSchema(effective.rawValue)
+        }
+    }
+}

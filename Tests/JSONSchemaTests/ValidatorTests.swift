@@ -103,3 +103,14 @@ import Testing
         #expect(control.isValid(.string("\u{3}")))
     }
 }
+
+@Suite struct MetaSchemaTests {
+    @Test func schemasAreCheckedAgainstTheirMetaSchema() throws {
+        #expect(try JSONSchemaValidator.metaSchemaErrors(for: JSONValue.parse(#"{"type":"object","minProperties":1}"#)).isEmpty)
+        let bad = try JSONValue.parse(#"{"type":"object","properties":{"a":{"minLength":-2}}}"#)
+        let errors = try JSONSchemaValidator.metaSchemaErrors(for: bad)
+        #expect(errors.contains { $0.instancePath == "/properties/a/minLength" })
+        let draft7 = try JSONValue.parse(#"{"$schema":"http://json-schema.org/draft-07/schema#","required":"a"}"#)
+        #expect(try JSONSchemaValidator.metaSchemaErrors(for: draft7).map(\.instancePath) == ["/required"])
+    }
+}
