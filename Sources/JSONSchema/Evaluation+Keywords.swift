@@ -205,7 +205,7 @@ extension Evaluation {
         case .properties(let properties):
             return evaluateProperties(properties, object, &annotations)
         case .propertyNames(let schema):
-            for key in object.keys {
+            for (key, _) in object.members {
                 var none: Annotations?
                 if !quietly(schema, .string(key), &none) {
                     report(node, "propertyNames", "property name '\(key)' is not allowed")
@@ -226,8 +226,7 @@ extension Evaluation {
             let evaluated = annotations ?? Annotations()
             if evaluated.allProperties { return true }
             var valid = true
-            for key in object.keys where !evaluated.properties.contains(key) {
-                guard let value = object[key] else { continue }
+            for (key, value) in object.members where !evaluated.properties.contains(key) {
                 if !evaluate(schema, value, at: .key(key)) {
                     valid = false
                     if !wantErrors { return false }
@@ -245,8 +244,7 @@ extension Evaluation {
     ) -> Bool {
         var valid = true
         var evaluated: [String] = []
-        for key in object.keys {
-            guard let value = object[key] else { continue }
+        for (key, value) in object.members {
             var matched = false
             if let schema = check.properties[key] {
                 matched = true

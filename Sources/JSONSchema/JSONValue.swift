@@ -20,8 +20,9 @@ public enum JSONValue: Sendable {
 
 /// A JSON object that remembers the order in which its keys appeared.
 public struct JSONObject: Sendable, Equatable {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    /// Members in document order (iterating them needs no hashing).
+    public private(set) var members: [(key: String, value: JSONValue)] = []
+    private var positions: [String: Int] = [:]
 
     public init() {}
 
@@ -29,27 +30,30 @@ public struct JSONObject: Sendable, Equatable {
         for (key, value) in members { self[key] = value }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { positions[key].map { members[$0].value } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let position = positions[key] {
+                    members[position].value = newValue
+                } else {
+                    positions[key] = members.count
+                    members.append((key, newValue))
+                }
+            } else if let position = positions.removeValue(forKey: key) {
+                members.remove(at: position)
+                for index in position..<members.count { positions[members[index].key] = index }
             }
         }
     }
 
-    /// Members in document order.
-    public var members: [(key: String, value: JSONValue)] {
-        keys.compactMap { key in storage[key].map { (key, $0) } }
-    }
-
     public static func == (left: JSONObject, right: JSONObject) -> Bool {
-        left.storage == right.storage
+        guard left.count == right.count else { return false }
+        return left.members.allSatisfy { member in right[member.key].map { $0 == member.value } ?? false }
     }
 }
 
@@ -247,12 +251,12 @@ extension JSONValue {
             output += "]"
         case .object(let object):
             output += "{"
-            let keys = sortedKeys ? object.keys.sorted() : object.keys
-            for (index, key) in keys.enumerated() {
+            let members = sortedKeys ? object.members.sorted { $0.key < $1.key } : object.members
+            for (index, member) in members.enumerated() {
                 if index > 0 { output += "," }
-                JSONValue.writeString(key, to: &output)
+                JSONValue.writeString(member.key, to: &output)
                 output += ":"
-                object[key]?.write(to: &output, sortedKeys: sortedKeys)
+                member.value.write(to: &output, sortedKeys: sortedKeys)
             }
             output += "}"
         }

@@ -175,7 +175,7 @@ struct KeywordReader {
     }
 
     private func readObjectApplicators(_ object: JSONObject, into checks: inout [Check]) throws {
-        var properties = PropertiesCheck()
+        let properties = PropertiesCheck()
         var hasProperties = false
         if case .object(let map)? = object["properties"] {
             hasProperties = true
@@ -210,7 +210,7 @@ struct KeywordReader {
     }
 
     private func readArrayApplicators(_ object: JSONObject, into checks: inout [Check]) throws {
-        var items = ItemsCheck()
+        let items = ItemsCheck()
         var hasItems = false
         if draft == .draft2020_12 {
             if let value = object["prefixItems"] {

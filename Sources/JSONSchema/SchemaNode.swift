@@ -130,13 +130,13 @@ final class ReferenceTarget {
     init(uri: String) { self.uri = uri }
 }
 
-struct PropertiesCheck {
+final class PropertiesCheck {
     var properties: [String: SchemaNode] = [:]
     var patterns: [(Pattern, SchemaNode)] = []
     var additional: SchemaNode?
 }
 
-struct ItemsCheck {
+final class ItemsCheck {
     var prefix: [SchemaNode] = []
     /// Applies to items past the prefix (2020-12 `items`, older `additionalItems` or `items` schema).
     var rest: SchemaNode?
@@ -149,7 +149,7 @@ enum Bound {
     case number(Double)
 }
 
-enum Check {
+indirect enum Check {
     case type(TypeSet)
     case enumeration([JSONValue])
     case constant(JSONValue)
