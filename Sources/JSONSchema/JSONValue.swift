@@ -26,6 +26,11 @@ public struct JSONObject: Sendable, Equatable {
 
     public init() {}
 
+    init(minimumCapacity: Int) {
+        members.reserveCapacity(minimumCapacity)
+        positions.reserveCapacity(minimumCapacity)
+    }
+
     public init(_ members: [(String, JSONValue)]) {
         for (key, value) in members { self[key] = value }
     }
@@ -201,7 +206,7 @@ extension JSONValue {
             }
             return .array(elements)
         case JSON_OBJECT:
-            var object = JSONObject()
+            var object = JSONObject(minimumCapacity: json_object_size(node))
             var iterator = json_object_iter(node)
             while let current = iterator {
                 if let keyPointer = json_object_iter_key(current), let valueNode = json_object_iter_value(current) {
