@@ -114,3 +114,22 @@ import Testing
         #expect(try JSONSchemaValidator.metaSchemaErrors(for: draft7).map(\.instancePath) == ["/required"])
     }
 }
+
+@Suite struct DeepInstanceTests {
+    /// Deeply nested instances under a recursive schema must neither crash nor recurse forever,
+    /// even on a Swift concurrency thread (smaller stacks than the main thread).
+    @Test func deepNestingIsBoundedOnConcurrencyThreads() async throws {
+        let validator = try JSONSchemaValidator(
+            schema: JSONValue.parse(##"{"type":"array","items":{"$ref":"#"}}"##))
+        var instance = JSONValue.array([])
+        for _ in 0..<1_500 { instance = .array([instance]) }
+        let nested = instance
+        let outcome = await Task.detached { validator.isValid(nested) && validator.validate(nested).isEmpty }.value
+        // Past the evaluation depth limit the instance is reported invalid instead of crashing.
+        #expect(outcome == false)
+        var shallow = JSONValue.array([])
+        for _ in 0..<100 { shallow = .array([shallow]) }
+        let small = shallow
+        #expect(await Task.detached { validator.isValid(small) }.value)
+    }
+}
