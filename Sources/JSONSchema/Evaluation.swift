@@ -61,7 +61,9 @@ struct Evaluation {
         self.wantErrors = wantErrors
     }
 
-    mutating func report(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> String) {
+    mutating func report(
+        _ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> String, atNode: Bool = false
+    ) {
         guard wantErrors, errors.count < Evaluation.errorsMax else { return }
         var pointer = ""
         for token in path {
@@ -71,12 +73,36 @@ struct Evaluation {
             }
         }
         errors.append(ValidationError(
-            instancePath: pointer, keyword: keyword, schemaLocation: node.location + "/" + keyword, message: message()))
+            instancePath: pointer, keyword: keyword, schemaLocation: atNode ? node.location : node.location + "/" + keyword,
+            message: message()))
+    }
+
+    /// A `false` subschema names the keyword that holds it ("additionalProperties", "items", ...).
+    private mutating func reportFalseSchema(_ node: SchemaNode) {
+        let tokens = node.location.split(separator: "/")
+        let last = tokens.last.map(String.init) ?? ""
+        let parent = tokens.dropLast().last.map(String.init) ?? ""
+        let keyword: String
+        let message: String
+        if ["additionalProperties", "unevaluatedProperties"].contains(last) {
+            keyword = last
+            message = "property is not allowed"
+        } else if ["items", "additionalItems", "unevaluatedItems"].contains(last) {
+            keyword = last
+            message = "item is not allowed"
+        } else if ["properties", "patternProperties"].contains(parent) {
+            keyword = parent
+            message = "property is not allowed"
+        } else {
+            keyword = "false"
+            message = "no value is allowed here"
+        }
+        report(node, keyword, message, atNode: true)
     }
 
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations?) -> Bool {
         if let constant = node.constant {
-            if !constant { report(node, "false", "no value is allowed here") }
+            if !constant && wantErrors { reportFalseSchema(node) }
             return constant
         }
         guard depth < Evaluation.depthMax else {

@@ -30,10 +30,12 @@ import Testing
         let errors = validator.validate(order)
         let summary = Set(errors.map { "\($0.instancePath) \($0.keyword)" })
         #expect(summary == [
-            "/id pattern", "/items/0/quantity minimum", "/items/1 required", "/note maxLength", "/extra false",
+            "/id pattern", "/items/0/quantity minimum", "/items/1 required", "/note maxLength", "/extra additionalProperties",
         ])
         let minimum = errors.first { $0.keyword == "minimum" }
         #expect(minimum?.schemaLocation.hasSuffix("#/$defs/item/properties/quantity/minimum") == true)
+        let extra = errors.first { $0.instancePath == "/extra" }
+        #expect(extra?.schemaLocation.hasSuffix("#/additionalProperties") == true)
         #expect(!validator.isValid(order))
     }
 
