@@ -98,6 +98,12 @@ public final class PartitionLog: @unchecked Sendable {
     /// Guarded by `appendLock`: only appends, retention and loading touch it.
     var producers: ProducerStateManager
 
+    /// One compaction pass at a time. Taken before `appendLock`, never while holding it.
+    let cleanerLock = NIOLock()
+    /// Guarded by `cleanerLock`: how far the log is compacted; read from its file on the
+    /// first pass.
+    var cleanerCheckpoint: CleanerCheckpoint?
+
     /// Opens the log in `directory`, creating it when absent and recovering it when it was not
     /// closed cleanly (see the durability notes).
     public init(directory: String, config: LogConfig, now: Int64) throws {
@@ -390,6 +396,8 @@ public final class PartitionLog: @unchecked Sendable {
     /// Closes the log and removes its directory.
     public func deleteFromDisk() throws {
         close(writingMarker: false)
+        // A compaction pass notices the close and stops; wait for it so it leaves no files.
+        cleanerLock.withLock {}
         for name in try FileSystem.listDirectory(directory) {
             try FileSystem.remove(directory + "/" + name)
         }
