@@ -49,10 +49,14 @@ public struct LogReadResult: Sendable {
 
 /// A partition's log on disk, in Kafka's layout: one directory holding segments named by their
 /// base offset (`00000000000000000000.log`, `.index`, `.timeindex`).
+/// Under `cleanup.policy` compact, offsets have gaps: compaction removes records but never
+/// moves the ones it keeps.
 ///
 /// Thread safety: appends, rolls, retention and close are serialized by one lock; reads, time
 /// lookups and the offset getters take a second lock only for in-memory bookkeeping and do their
-/// file reads outside it, so they run concurrently with appends.
+/// file reads outside it, so they run concurrently with appends. Compaction passes hold a third
+/// lock (one pass at a time), read sealed segments without the append lock and take it only to
+/// swap a cleaned segment in (PartitionLog+Compaction.swift).
 ///
 /// Durability: `append` returns once its bytes are written to the operating system (one
 /// `pwritev`), so an acknowledged batch survives a crash of the process. It survives a crash of

@@ -218,4 +218,67 @@ import Testing
         #expect(directory.contents(activeFile) == bytes)
         #expect(try log.entries() == writer.written)
     }
+
+    @Test func aFullKeyMapCleansPartOfTheLogAndTheNextPassContinues() throws {
+        let directory = TemporaryDirectory()
+        var config = Self.config()
+        config.minCleanableDirtyRatio = 0
+        let log = try PartitionLog(directory: directory.partition, config: config, now: 0)
+        var writer = LogWriter(log)
+        for index in 0..<60 { try writer.append([("key-\(index % 12)", "value-\(index)")], timestamp: Int64(index)) }
+        let activeBase = Self.activeBaseOffset(log)
+        // Room for about two keys: the map fills in the first dirty segment.
+        let small = KeyOffsetMap.entryOverheadBytes * 2
+        let first = try #require(try log.compact(now: 1_000, mapMemoryBytesMax: small))
+        #expect(first.cleanedUpToOffset > 0 && first.cleanedUpToOffset < activeBase)
+        #expect(try log.entries() == compactedModel(writer.written, cleanEnd: first.cleanedUpToOffset))
+        var cleanEnd = first.cleanedUpToOffset
+        while cleanEnd < activeBase {
+            let next = try #require(try log.compact(now: 1_000, mapMemoryBytesMax: small))
+            #expect(next.cleanedUpToOffset > cleanEnd)
+            cleanEnd = next.cleanedUpToOffset
+        }
+        #expect(try log.entries() == compactedModel(writer.written, cleanEnd: activeBase))
+    }
+
+    @Test func logAppendTimeBatchesKeepTheirTimestamps() throws {
+        let directory = TemporaryDirectory()
+        var config = Self.config()
+        config.timestampType = .logAppendTime
+        let log = try PartitionLog(directory: directory.partition, config: config, now: 0)
+        for index in 0..<40 {
+            let batch = try KeyedBatch.make([("key-\(index % 3)", "a"), ("other-\(index)", "b")], timestamp: 5)
+            _ = try log.append(batch, leaderEpoch: 0, now: 1_000 + Int64(index))
+        }
+        _ = try #require(try log.compact(now: 100_000))
+        let batches = try log.batches()
+        #expect(batches.contains { $0.records.count == 1 }, "some batches lost a record")
+        for batch in batches {
+            #expect(batch.header.isLogAppendTime)
+            #expect(batch.header.maxTimestamp == 1_000 + batch.header.baseOffset / 2)
+            #expect(batch.records.allSatisfy { $0.timestamp == batch.header.maxTimestamp })
+        }
+    }
+
+    @Test func theEncoderKeepsALastOffsetDeltaAndADeleteHorizon() throws {
+        let records = [
+            Record(offset: 10, timestamp: 500, key: ByteBuffer(string: "k"), value: nil),
+            Record(offset: 12, timestamp: 700, key: ByteBuffer(string: "l"), value: ByteBuffer(string: "v")),
+        ]
+        var buffer = ByteBuffer()
+        let header = try RecordBatch.encode(
+            records: records, baseOffset: 10, compression: .lz4, producerId: 4, producerEpoch: 1, baseSequence: 20,
+            offsetDeltas: .fromRecordOffsets, lastOffsetDelta: 5, deleteHorizonMilliseconds: 90_000, into: &buffer)
+        #expect(header.lastOffset == 15 && header.recordCount == 2 && header.baseTimestamp == 90_000)
+        #expect(header.maxTimestamp == 700)
+        let decoded = try RecordBatch.decodeBatch(buffer)
+        #expect(decoded.records.map(\.offset) == [10, 12])
+        #expect(decoded.records.map(\.timestamp) == [500, 700])
+        #expect(BatchCleaner.deleteHorizon(of: decoded.header) == 90_000)
+        #expect(throws: RecordBatchError.self) {
+            var other = ByteBuffer()
+            try RecordBatch.encode(
+                records: records, baseOffset: 10, offsetDeltas: .fromRecordOffsets, lastOffsetDelta: 1, into: &other)
+        }
+    }
 }
