@@ -100,6 +100,10 @@ struct BatchCleaner {
     /// batch of the segments being merged (so the cleaned segment ends at the same offset as
     /// the ones it replaces, which is what crash recovery relies on).
     func clean(_ batch: ByteBuffer, header: RecordBatchHeader, keepsHeader: Bool) throws -> CleanedBatch {
+        // A header an earlier pass kept goes once it no longer has to stay.
+        if header.recordCount == 0 && !header.isControl && !header.isTransactional {
+            return CleanedBatch(bytes: keepsHeader ? batch : nil, recordsRemoved: 0, pendingDeleteHorizon: nil)
+        }
         guard let decoded = Self.decode(batch, header: header) else {
             return CleanedBatch(bytes: batch, recordsRemoved: 0, pendingDeleteHorizon: nil)
         }
