@@ -96,7 +96,7 @@ import Testing
         for name in try Self.newSegments(after: directory.partition, before: before) {
             let stem = before + "/" + name.dropLast(".log".count)
             try FileManager.default.copyItem(atPath: directory.file(name), toPath: stem + ".log.cleaned")
-            FileManager.default.createFile(atPath: stem + ".index.cleaned", contents: Data([1, 2, 3]))
+            _ = FileManager.default.createFile(atPath: stem + ".index.cleaned", contents: Data([1, 2, 3]))
         }
         let log = try PartitionLog(directory: before, config: Self.config, now: 3_000)
         #expect(try log.entries() == beforeEntries)
