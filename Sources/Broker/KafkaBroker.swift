@@ -110,6 +110,7 @@ public final class KafkaBroker: Sendable {
         var settings = Partition.PartitionSettings()
         let value = { (key: String) in TopicConfigs.value(key, overrides: topic.configs, broker: self.config) }
         settings.maxMessageBytes = Int(value("max.message.bytes")) ?? config.messageMaxBytes
+        settings.requiresKeys = value("cleanup.policy").contains("compact")
         settings.flushMilliseconds = Int64(value("flush.ms")) ?? .max
         return settings
     }

@@ -243,6 +243,15 @@ func values(in records: ByteBuffer?) throws -> [String] {
         }
     }
 
+    @Test func compactedTopicsRefuseRecordsWithoutKeys() async throws {
+        try await withBroker { broker in
+            let client = try broker.client()
+            #expect(try createTopic(client, "compacted", configs: ["cleanup.policy": "compact"]).errorCode == 0)
+            #expect(try produce(client, "compacted", makeBatch(values: ["no key"])).errorCode == ErrorCode.invalidRecord.rawValue)
+            #expect(try produce(client, "compacted", makeBatch(values: ["keyed"], key: "k")).errorCode == 0)
+        }
+    }
+
     @Test func alteredTopicConfigsAreValidatedAndDescribed() async throws {
         try await withBroker() { broker in
             let client = try broker.client()

@@ -17,7 +17,7 @@ extension KafkaBroker {
         let (response, bytes, hasError) = readFetch(request, context: context)
         let maxWait = min(request.maxWaitMs, config.fetchMaxWaitMillisecondsMax)
         if bytes >= Int(request.minBytes) || maxWait <= 0 || hasError {
-            return respond(response, context)
+            return respond(response, context, capacity: Self.responseCapacity(recordBytes: bytes, request: request))
         }
         let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
         let partitions = request.topics.flatMap { topic in
@@ -33,8 +33,11 @@ extension KafkaBroker {
             if let waiter = registered.withLockedValue({ $0 }) {
                 for partition in partitions { partition.removeWaiter(waiter) }
             }
-            let (response, _, _) = broker.readFetch(request, context: context)
-            promise.succeed(Self.frame(response, header: context.header, allocator: context.allocator))
+            let (response, bytes, _) = broker.readFetch(request, context: context)
+            promise.succeed(
+                Self.frame(
+                    response, header: context.header, allocator: context.allocator,
+                    capacity: Self.responseCapacity(recordBytes: bytes, request: request)))
         }
         registered.withLockedValue { $0 = waiter }
         for partition in partitions { partition.addWaiter(waiter) }
@@ -46,6 +49,12 @@ extension KafkaBroker {
 
     private func partition(_ entry: FetchRequest.FetchPartition, in topic: FetchRequest.FetchTopic) -> Partition? {
         partition(TopicPartition(topic: topic.topic, partition: entry.partition))
+    }
+
+    /// Records plus a generous allowance for the per-partition fields around them.
+    static func responseCapacity(recordBytes: Int, request: FetchRequest) -> Int {
+        let partitions = request.topics.reduce(0) { $0 + $1.partitions.count }
+        return recordBytes + 128 + partitions * 64 + request.topics.reduce(0) { $0 + $1.topic.utf8.count + 16 }
     }
 
     /// Reads what the request asks for now. Returns the response, the record bytes in it, and

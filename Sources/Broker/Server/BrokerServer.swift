@@ -1,5 +1,6 @@
 // Binds the Kafka listener and runs the broker's periodic housekeeping (retention, time-based
 // flushes) until shut down.
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -42,9 +43,12 @@ public final class BrokerServer: Sendable {
         broker.groupCoordinator.start(eventLoop: group.next())
 
         let retentionEvery = max(1, broker.config.logRetentionCheckIntervalMilliseconds / 1000)
-        let tick = NIOLockedTick()
+        let ticks = NIOLockedValueBox<Int64>(0)
         housekeeping = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            let count = tick.next()
+            let count = ticks.withLockedValue { count in
+                count += 1
+                return count
+            }
             broker.runHousekeeping(retention: count % retentionEvery == 0)
         }
     }
@@ -61,14 +65,5 @@ public final class BrokerServer: Sendable {
         try? await channel.close()
         try? await group.shutdownGracefully()
         broker.shutdown()
-    }
-}
-
-/// A counter for the housekeeping task (runs on one event loop, but the closure is @Sendable).
-private final class NIOLockedTick: @unchecked Sendable {
-    private var count: Int64 = 0
-    func next() -> Int64 {
-        count += 1
-        return count
     }
 }

@@ -88,15 +88,20 @@ extension KafkaBroker {
         }
     }
 
-    func respond<Response: KafkaResponse>(_ response: Response, _ context: RequestContext) -> HandlerOutcome {
-        .respond(Self.frame(response, header: context.header, allocator: context.allocator))
+    func respond<Response: KafkaResponse>(
+        _ response: Response, _ context: RequestContext, capacity: Int = 256
+    ) -> HandlerOutcome {
+        .respond(Self.frame(response, header: context.header, allocator: context.allocator, capacity: capacity))
     }
 
     /// Encodes size prefix + response header + body.
+    /// `capacity` sizes the buffer up front: a Fetch response carries megabytes of records, and
+    /// growing a buffer by doubling would copy them about a dozen times.
     static func frame<Response: KafkaResponse>(
-        _ response: Response, header: RequestHeader, allocator: ByteBufferAllocator, version: Int16? = nil
+        _ response: Response, header: RequestHeader, allocator: ByteBufferAllocator, version: Int16? = nil,
+        capacity: Int = 256
     ) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 256)
+        var buffer = allocator.buffer(capacity: capacity)
         buffer.writeInteger(Int32(0))
         let version = version ?? header.apiVersion
         ResponseHeader.encode(

@@ -59,17 +59,21 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 waitingForResponse = true
                 if wroteSomething { context.flush() }
                 wroteSomething = false
+                // The completion runs on this channel's event loop (hop), where handler and
+                // context may be used.
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
                 future.hop(to: context.eventLoop).whenComplete { result in
-                    self.waitingForResponse = false
-                    guard !self.closed else { return }
+                    let (handler, context) = bound.value
+                    handler.waitingForResponse = false
+                    guard !handler.closed else { return }
                     switch result {
                     case let .success(response):
-                        context.writeAndFlush(self.wrapOutboundOut(response), promise: nil)
+                        context.writeAndFlush(handler.wrapOutboundOut(response), promise: nil)
                     case let .failure(error):
-                        self.errorCaught(context: context, error: error)
+                        handler.errorCaught(context: context, error: error)
                         return
                     }
-                    self.processQueue(context: context)
+                    handler.processQueue(context: context)
                 }
             }
         }

@@ -1,1 +1,0 @@
-// Placeholder: the JSONSchema target is being built (see the issue tracker).
