@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "LogStorage", "CBrookSystem",
+                "KafkaProtocol", "LogStorage", "GroupCoordinator", "CBrookSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

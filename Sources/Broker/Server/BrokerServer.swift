@@ -43,6 +43,7 @@ public final class BrokerServer: Sendable {
         let port = channel.localAddress?.port ?? broker.config.listener.port
         boundAddress = HostPort(host: broker.config.listener.host, port: port)
         broker.setBoundAddress(boundAddress)
+        broker.groupCoordinator.start(eventLoop: group.next())
 
         let retentionEvery = max(1, broker.config.logRetentionCheckIntervalMilliseconds / 1000)
         let ticks = NIOLockedValueBox<Int64>(0)
@@ -63,6 +64,8 @@ public final class BrokerServer: Sendable {
 
     public func shutdown() async {
         housekeeping.cancel()
+        // Parked JoinGroups and SyncGroups fail while their event loops still run.
+        broker.groupCoordinator.stop()
         try? await channel.close()
         try? await group.shutdownGracefully()
         broker.shutdown()
