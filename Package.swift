@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         // C helpers and system libraries.
         .target(name: "CCRC32C"),
+        .target(name: "CBrookSystem"),
         .systemLibrary(
             name: "CCodecs", path: "Sources/CCodecs",
             providers: [.apt(["zlib1g-dev", "libsnappy-dev", "liblz4-dev", "libzstd-dev"])]),
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "LogStorage", "GroupCoordinator",
+                "KafkaProtocol", "LogStorage", "GroupCoordinator", "CBrookSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

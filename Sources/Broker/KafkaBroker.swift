@@ -2,6 +2,7 @@
 // one handler per Kafka API (in Handlers/, one file each). Connections hand it decoded requests;
 // it answers with encoded response frames. Partition logs serialize their own appends, so
 // requests from different connections run on their event loops in parallel.
+import CBrookSystem
 import Foundation
 import GroupCoordinator
 import KafkaProtocol
@@ -202,6 +203,12 @@ public final class KafkaBroker: Sendable {
                 BrokerLog.error("housekeeping of \(partition.id) failed: \(error)")
             }
         }
+    }
+
+    /// Hands memory freed after a burst (fetch and produce buffers) back to the OS. glibc keeps
+    /// freed heap for reuse; without this an idle broker's RSS stays at its busiest level.
+    func releaseFreeMemory() {
+        brook_release_free_memory()
     }
 
     /// Flushes and closes every log (clean shutdown marker included).

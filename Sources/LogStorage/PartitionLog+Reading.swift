@@ -141,6 +141,17 @@ extension PartitionLog {
         return batch
     }
 
+    /// Kafka's ListOffsets max-timestamp lookup (KIP-734): the first record carrying the largest
+    /// timestamp in the log (below the high watermark), or nil for an empty log.
+    public func offsetOfMaxTimestamp() throws -> (offset: Int64, timestamp: Int64)? {
+        let largest = try stateLock.withLock { () throws -> Int64? in
+            guard !isClosed else { throw LogStorageError.closed }
+            return segments.filter { !$0.isEmpty }.map(\.maxTimestamp).max()
+        }
+        guard let largest else { return nil }
+        return try offset(forTimestamp: largest)
+    }
+
     /// The first batch whose max timestamp is at or after `timestamp`: its base offset (at least
     /// the log start) and max timestamp.
     func batch(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {

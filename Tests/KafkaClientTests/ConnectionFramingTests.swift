@@ -151,12 +151,12 @@ private func echo(_ connection: KafkaConnection, instruction: Int32, payload: St
     @Test func fireAndForgetReturnsOnceWritten() async throws {
         let server = try await EchoServer.start()
         let connection = try await connect(to: server, timeoutMilliseconds: 2_000)
-        let start = ContinuousClock.now
+        // The echo server never answers this frame: a connection that waited for an answer would
+        // throw its 2 s request timeout here instead of returning.
         let answer = try await connection.sendRaw(apiKey: .produce, version: 3, expectsResponse: false) { buffer in
             buffer.writeInteger(Int32(-1))
         }
         #expect(answer.readableBytes == 0)
-        #expect(ContinuousClock.now - start < .seconds(1))
         #expect(try await echo(connection, instruction: 0, payload: "after") == "after")
         await connection.close()
         await server.stop()

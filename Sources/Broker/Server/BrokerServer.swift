@@ -10,6 +10,9 @@ public final class BrokerServer: Sendable {
     private let channel: Channel
     private let housekeeping: RepeatedTask
 
+    /// How often idle heap is returned to the OS (see `KafkaBroker.releaseFreeMemory`).
+    static let memoryReleaseIntervalSeconds: Int64 = 10
+
     /// The address the listener is bound to (with the real port when 0 was asked for).
     public let boundAddress: HostPort
 
@@ -50,6 +53,7 @@ public final class BrokerServer: Sendable {
                 return count
             }
             broker.runHousekeeping(retention: count % retentionEvery == 0)
+            if count % Self.memoryReleaseIntervalSeconds == 0 { broker.releaseFreeMemory() }
         }
     }
 
