@@ -154,8 +154,7 @@ enum GroupRendering {
     static func describe(_ groups: [(ConsumerGroupDescription, [PartitionLag])], format: OutputFormat) -> String {
         switch format {
         case .json:
-            let objects = groups.map { description, lags in describeJSON(description, lags) }
-            return JSONOutput.pretty(objects.count == 1 ? objects[0] : objects as Any)
+            return JSONOutput.pretty(groups.map { description, lags in describeJSON(description, lags) })
         case .text:
             return groups.map { describeText($0.0, $0.1) }.joined(separator: "\n\n")
         }

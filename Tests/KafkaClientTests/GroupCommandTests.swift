@@ -85,6 +85,7 @@ private func runBrook(_ arguments: [String], port: Int) async throws {
         #expect(rows.contains(["a", "0", "6", "10", "4", "m-1"]))
         #expect(rows.contains(["a", "2", "-", "3", "-", "m-1"]))
         let json = GroupRendering.describe([(description, lags)], format: .json)
+        #expect(json.hasPrefix("["))
         #expect(json.contains("\"lag\" : 4"))
         #expect(json.contains("\"committedOffset\" : null"))
         let listed = GroupRendering.list([ConsumerGroupListing(groupId: "g", protocolType: "", state: .empty)], format: .json)
@@ -152,6 +153,11 @@ private func runBrook(_ arguments: [String], port: Int) async throws {
             }
             try await member.leave()
             #expect(try await committed() == [first: 8, second: 6])
+
+            // Kafka's tool may also set offsets for a group that does not exist yet; that creates it.
+            try await runBrook(["group", "reset-offsets", "fresh", "--topic", "events", "--to-latest", "--execute"], port: port)
+            #expect(try await admin.committedOffsets(group: "fresh") == [first: 10, second: 6])
+            #expect(try await admin.describeGroup("fresh").state == .empty)
         }
     }
 
