@@ -149,7 +149,7 @@ private func runBrook(_ arguments: [String], port: Int) async throws {
                 Issue.record("a reset of a group with members must fail")
             } catch let failure as CommandFailure {
                 #expect(failure.description.contains("NON_EMPTY_GROUP"))
-                #expect(failure.description.contains("stop its consumers first"))
+                #expect(failure.description.contains("Stop the group's consumers"))
             }
             try await member.leave()
             #expect(try await committed() == [first: 8, second: 6])

@@ -281,9 +281,9 @@ extension KafkaAdmin {
     static func explanation(_ code: ErrorCode) -> String? {
         switch code {
         case .unknownMemberId, .illegalGeneration, .rebalanceInProgress:
-            return "the group has active members; offsets can be set only while it is Empty, so stop its consumers first"
+            return "the group has active members; offsets can be set only while it is Empty"
         case .nonEmptyGroup:
-            return "the group has active members; stop its consumers first"
+            return "the group has active members"
         case .groupIdNotFound:
             return "no such group"
         default:

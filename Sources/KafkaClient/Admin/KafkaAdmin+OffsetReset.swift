@@ -21,7 +21,7 @@ extension KafkaAdmin {
             throw KafkaError(
                 kind: .broker, code: .nonEmptyGroup, context: context,
                 detail: "the group has \(description.members.count) active member(s) and is \(description.state); "
-                    + "offsets can be reset only while it has none, so stop its consumers first")
+                    + "offsets can be reset only while it has none")
         }
         if let partitions, let negative = partitions.first(where: { $0 < 0 }) {
             throw KafkaError(kind: .invalidArgument, context: context, detail: "partition \(negative) is negative")
