@@ -68,9 +68,10 @@ let package = Package(
             ]),
         // Sans-IO classic consumer-group coordinator; standard library only (its own domain types).
         .target(name: "GroupCoordinator"),
-        // Schema cores.
-        .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
-        .target(name: "JSONSchema", dependencies: ["CJansson"]),
+        // Schema cores, over one JSON document model (jansson parsing, Swift writing).
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Avro", dependencies: ["CAvro", "JSON"]),
+        .target(name: "JSONSchema", dependencies: ["JSON"]),
 
         // The `brook` command line.
         .executableTarget(
@@ -97,8 +98,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
