@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: [
-                "KafkaClient", "KafkaProtocol", "brook", "Broker",
+                "KafkaClient", "KafkaProtocol", "brook", "Broker", "Avro",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
