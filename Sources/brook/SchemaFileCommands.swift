@@ -73,7 +73,7 @@ struct SchemaFromJSONCommand: ParsableCommand {
     @Option(help: "The writer schema (.avsc file).")
     var schema: String
 
-    @Option(help: "Block codec: null or deflate (snappy and lzma if libavro has them).")
+    @Option(help: "Block codec: null, deflate, snappy or lzma (the ones libavro is built with; Debian's has all four).")
     var codec: String = AvroContainerCodec.null.rawValue
 
     @Option(help: "JSON datums, one per line (default: stdin).")

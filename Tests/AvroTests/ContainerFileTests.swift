@@ -83,7 +83,7 @@ private func libavroDatumCount(_ path: String) -> Int? {
     return count
 }
 
-@Test(arguments: [AvroContainerCodec.null, .deflate])
+@Test(arguments: AvroContainerCodec.allCases)
 func richRecordsRoundTrip(codec: AvroContainerCodec) throws {
     let schema = try AvroSchema.parse(richSchemaText)
     let values = richValues(300)
@@ -234,4 +234,34 @@ func richRecordsRoundTrip(codec: AvroContainerCodec) throws {
         #expect(error.kind == .invalidDatum)
         #expect(error.message.contains("datum 1"))
     }
+}
+
+@Test(arguments: [AvroContainerCodec.null, .deflate])
+func corruptedBlockBytesGiveTypedErrorsOrValuesNotACrash(codec: AvroContainerCodec) throws {
+    let schema = try AvroSchema.parse(richSchemaText)
+    let values = richValues(6)
+    let path = temporaryPath("whole-\(codec.rawValue)")
+    let corruptedPath = temporaryPath("corrupted-\(codec.rawValue)")
+    defer { unlink(path); unlink(corruptedPath) }
+    try AvroContainerFile.write(path: path, schema: schema, values: values, codec: codec)
+    let bytes = fileBytes(path)
+    let cursor = try FileCursor(path: path)
+    _ = try AvroContainerFile.readHeader(cursor, limits: AvroContainerLimits())
+    let headerLength = cursor.position
+    cursor.close()
+    var outcomes = (errors: 0, reads: 0)
+    // Every byte of the block (count, size, data, sync marker) flipped in turn.
+    for position in headerLength..<bytes.count {
+        var corrupted = bytes
+        corrupted[position] ^= 0xa5
+        writeBytes(corrupted, to: corruptedPath)
+        do {
+            _ = try AvroContainerFile.read(path: corruptedPath)
+            outcomes.reads += 1
+        } catch {
+            outcomes.errors += 1
+            #expect(error.path == corruptedPath)
+        }
+    }
+    #expect(outcomes.errors > 0)
 }
