@@ -10,9 +10,9 @@ import Foundation
 /// Exit status for input the command cannot use.
 let unusableInputExitCode: Int32 = 2
 
-/// Writes the reason to stderr and leaves with exit status 2.
+/// Writes the reason to stderr (as `brook schema validate` does) and leaves with exit status 2.
 func failUnusableInput(_ reason: String) -> ExitCode {
-    FileHandle.standardError.write(Data("brook: \(reason)\n".utf8))
+    FileHandle.standardError.write(Data("Error: \(reason)\n".utf8))
     return ExitCode(unusableInputExitCode)
 }
 
@@ -70,6 +70,9 @@ struct SchemaFromJSONCommand: ParsableCommand {
         commandName: "fromjson",
         abstract: "Write Avro JSON datums (one per line) to an Avro container file.")
 
+    /// A schema file larger than this is refused rather than read into memory.
+    static let schemaFileBytesMax = 16 * 1024 * 1024
+
     @Option(help: "The writer schema (.avsc file).")
     var schema: String
 
@@ -92,9 +95,15 @@ struct SchemaFromJSONCommand: ParsableCommand {
         guard let codecChoice = AvroContainerCodec(rawValue: codec) else { throw failUnusableInput("unknown codec \(codec)") }
         let schemaText: String
         do {
+            let size = (try FileManager.default.attributesOfItem(atPath: schema)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= Self.schemaFileBytesMax else {
+                throw failUnusableInput("\(schema): the schema file is \(size) bytes, more than \(Self.schemaFileBytesMax)")
+            }
             schemaText = try String(contentsOfFile: schema, encoding: .utf8)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
-            throw failUnusableInput("\(schema): cannot read the schema file")
+            throw failUnusableInput("\(schema): cannot read the schema file (\(error.localizedDescription))")
         }
         let writerSchema: AvroSchema
         do {
