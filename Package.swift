@@ -71,6 +71,8 @@ let package = Package(
         // Schema cores.
         .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
         .target(name: "JSONSchema", dependencies: ["CJansson"]),
+        // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
+        .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
 
         // The `brook` command line.
         .executableTarget(
@@ -99,6 +101,7 @@ let package = Package(
             ]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
