@@ -72,6 +72,8 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Avro", dependencies: ["CAvro", "JSON"]),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
+        // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
+        .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
 
         // The `brook` command line.
         .executableTarget(
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
