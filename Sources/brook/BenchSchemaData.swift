@@ -28,10 +28,11 @@ struct BenchSchemaData {
          (Self.jsonSchemaFileName, jsonSchema), (Self.jsonEventFileName, jsonEvent)]
     }
 
-    /// Reads the four files from `directory` (each as written by `write(to:)`).
+    /// Reads the four files from `directory` (each as written by `write(to:)`). The newline that
+    /// ends each file is dropped, so the event measured is the same bytes as the built-in one.
     static func read(from directory: String) throws(SchemaInputError) -> BenchSchemaData {
         func text(_ name: String) throws(SchemaInputError) -> String {
-            try SchemaFiles.readText((directory as NSString).appendingPathComponent(name))
+            try SchemaFiles.readText((directory as NSString).appendingPathComponent(name)).trimmingCharacters(in: .newlines)
         }
         return BenchSchemaData(
             avroSchema: try text(avroSchemaFileName), avroDatum: try text(avroDatumFileName),

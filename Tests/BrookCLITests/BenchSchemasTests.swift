@@ -45,8 +45,10 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("brook-bench-data-\(UUID().uuidString)").path
         try BenchSchemaData.builtIn.write(to: folder)
         let read = try BenchSchemaData.read(from: folder)
-        #expect(read.avroSchema.trimmingCharacters(in: .newlines) == BenchSchemaData.builtIn.avroSchema)
-        #expect(read.jsonEvent.trimmingCharacters(in: .newlines) == BenchSchemaData.builtIn.jsonEvent)
+        #expect(read.avroSchema == BenchSchemaData.builtIn.avroSchema)
+        #expect(read.avroDatum == BenchSchemaData.builtIn.avroDatum)
+        #expect(read.jsonSchema == BenchSchemaData.builtIn.jsonSchema)
+        #expect(read.jsonEvent == BenchSchemaData.builtIn.jsonEvent)
         #expect(throws: SchemaInputError.self) { try BenchSchemaData.read(from: folder + "/missing") }
     }
 }
