@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         // C helpers and system libraries.
         .target(name: "CCRC32C"),
+        .target(name: "CBrookSystem"),
         .systemLibrary(
             name: "CCodecs", path: "Sources/CCodecs",
             providers: [.apt(["zlib1g-dev", "libsnappy-dev", "liblz4-dev", "libzstd-dev"])]),
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "LogStorage",
+                "KafkaProtocol", "LogStorage", "GroupCoordinator", "CBrookSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,9 +68,12 @@ let package = Package(
             ]),
         // Sans-IO classic consumer-group coordinator; standard library only (its own domain types).
         .target(name: "GroupCoordinator"),
-        // Schema cores.
-        .target(name: "Avro", dependencies: ["CAvro", "CJansson"]),
-        .target(name: "JSONSchema", dependencies: ["CJansson"]),
+        // Schema cores, over one JSON document model (jansson parsing, Swift writing).
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Avro", dependencies: ["CAvro", "JSON"]),
+        .target(name: "JSONSchema", dependencies: ["JSON"]),
+        // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
+        .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
 
         // The `brook` command line.
         .executableTarget(
@@ -96,12 +100,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
         .testTarget(
             name: "BrookCLITests",
             dependencies: ["brook", "Avro", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,8 @@
 // Avro's JSON encoding (spec §JSON Encoding) to and from AvroValue, and conversion of field
 // default values (which use the same encoding except that a union default is not wrapped and
 // belongs to the first branch, or to any branch under UnionDefaultRule.anyBranch).
+import JSON
+
 public enum AvroJSON {
     /// Encodes `value` as Avro JSON text under `schema`.
     public static func encode(_ value: AvroValue, schema: AvroSchema) throws(AvroValueError) -> String {
@@ -11,9 +13,9 @@ public enum AvroJSON {
     public static func decode(_ text: String, schema: AvroSchema) throws(AvroValueError) -> AvroValue {
         let json: JSONValue
         do {
-            json = try JSONValue.parse(text)
+            json = try JSONValue.parseAvro(text)
         } catch {
-            throw AvroValueError(kind: .invalidJSON, path: "", message: error.description)
+            throw AvroValueError(kind: .invalidJSON, path: "", message: error.avroDescription)
         }
         return try schema.value(fromJSON: json, type: schema.root, path: "", wrappedUnions: true)
     }
@@ -65,7 +67,7 @@ extension AvroSchema {
     private static func floatingPoint(_ json: JSONValue) -> Double? {
         switch json {
         case .integer(let value): return Double(value)
-        case .real(let value): return value
+        case .number(let value): return value
         case .string("NaN"): return .nan
         case .string("Infinity"): return .infinity
         case .string("-Infinity"): return -.infinity
@@ -118,9 +120,9 @@ extension AvroSchema {
             }
             return .array(values)
         case .map(let valueType, _):
-            guard case .object(let members) = json else { throw mismatch(path, "an object (map)", json) }
+            guard case .object(let object) = json else { throw mismatch(path, "an object (map)", json) }
             var values: [String: AvroValue] = [:]
-            for (key, member) in members {
+            for (key, member) in object.members {
                 values[key] = try value(fromJSON: member, type: valueType, path: path + "/" + key, wrappedUnions: wrappedUnions)
             }
             return .map(values)
@@ -144,10 +146,10 @@ extension AvroSchema {
                 if case .null = json, let index = branches.firstIndex(where: { unionTag($0) == "null" }) {
                     return .union(branch: index, .null)
                 }
-                guard case .object(let members) = json, members.count == 1 else {
+                guard case .object(let object) = json, object.count == 1 else {
                     throw mismatch(path, "null or a single-member object tagging the union branch", json)
                 }
-                let (tag, member) = members[0]
+                let (tag, member) = object.members[0]
                 guard let index = branches.firstIndex(where: { unionTag($0) == tag }) else {
                     throw AvroValueError(kind: .typeMismatch, path: path, message: "union has no branch '\(tag)'")
                 }
@@ -179,10 +181,10 @@ extension AvroSchema {
         case (.primitive(.long, _), .long(let number)): return .integer(number)
         case (.primitive(.float, _), .float(let number)):
             if !number.isFinite { return .string(number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity")) }
-            return .real(Double(String(number)) ?? Double(number))
+            return .number(Double(String(number)) ?? Double(number))
         case (.primitive(.double, _), .double(let number)):
             if !number.isFinite { return .string(number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity")) }
-            return .real(number)
+            return .number(number)
         case (.primitive(.bytes, _), .bytes(let bytes)): return .string(Self.codePoints(bytes))
         case (.primitive(.string, _), .string(let text)): return .string(text)
         case (.fixed(let fixed), .fixed(let bytes)):
@@ -208,7 +210,7 @@ extension AvroSchema {
                 guard let entry = entries[key] else { continue }
                 members.append((key, try jsonValue(entry, type: valueType, path: path + "/" + key)))
             }
-            return .object(members)
+            return .object(JSONObject(members))
         case (.record(let record), .record(let fieldValues)):
             guard fieldValues.count == record.fields.count else {
                 throw AvroValueError(kind: .typeMismatch, path: path, message: "record '\(record.name)' has \(record.fields.count) fields, value has \(fieldValues.count)")
@@ -217,14 +219,14 @@ extension AvroSchema {
             for (field, fieldValue) in zip(record.fields, fieldValues) {
                 members.append((field.name, try jsonValue(fieldValue, type: field.type, path: path + "/" + field.name)))
             }
-            return .object(members)
+            return .object(JSONObject(members))
         case (.union(let branches), .union(let index, let inner)):
             guard branches.indices.contains(index) else {
                 throw AvroValueError(kind: .unionBranchOutOfRange, path: path, message: "union has \(branches.count) branches, value uses branch \(index)")
             }
             let encoded = try jsonValue(inner, type: branches[index], path: path + "/\(index)")
             if case .primitive(.null, _) = resolve(branches[index]) { return .null }
-            return .object([(unionTag(branches[index]), encoded)])
+            return .object(JSONObject([(unionTag(branches[index]), encoded)]))
         default:
             throw AvroValueError(kind: .typeMismatch, path: path, message: "value \(value.caseName) does not fit schema \(unionTag(resolved))")
         }

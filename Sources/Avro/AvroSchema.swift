@@ -2,6 +2,8 @@
 // named type defined once at its first occurrence and later occurrences kept as `.reference`
 // to its full name. `AvroSchema` owns the tree plus the table of named definitions, so any
 // reference can be followed (recursive records included) without cycles in the values.
+import JSON
+
 public enum AvroPrimitive: String, Sendable, CaseIterable, Hashable {
     case null, boolean, int, long, float, double, bytes, string
 }
@@ -192,9 +194,9 @@ public struct AvroSchema: Sendable {
     public static func parse(_ json: String, options: AvroSchemaParseOptions = AvroSchemaParseOptions()) throws(AvroSchemaError) -> AvroSchema {
         let document: JSONValue
         do {
-            document = try JSONValue.parse(json)
+            document = try JSONValue.parseAvro(json)
         } catch {
-            throw AvroSchemaError(kind: .invalidJSON, path: "", message: error.description)
+            throw AvroSchemaError(kind: .invalidJSON, path: "", message: error.avroDescription)
         }
         var parser = AvroSchemaParser(options: options)
         let root = try parser.parseType(document, namespace: nil, path: "", depth: 0)

@@ -2,6 +2,8 @@
 // §Names), structural validation with JSON-pointer paths in every error, logical type
 // recognition (invalid ones ignored with a warning, spec §Logical Types) and collection of
 // field defaults, which are validated once all named types are known.
+import JSON
+
 struct AvroSchemaParser {
     struct PendingDefault {
         let json: JSONValue
@@ -102,8 +104,8 @@ struct AvroSchemaParser {
         }
     }
 
-    private func properties(_ members: [(String, JSONValue)], excluding reserved: Set<String>) -> [(String, JSONValue)] {
-        members.filter { !reserved.contains($0.0) }
+    private func properties(_ object: JSONObject, excluding reserved: Set<String>) -> [(String, JSONValue)] {
+        object.members.filter { !reserved.contains($0.key) }.map { ($0.key, $0.value) }
     }
 
     private func resolveReference(_ name: String, namespace: String?, path: String) throws(AvroSchemaError) -> AvroType {
@@ -201,7 +203,7 @@ struct AvroSchemaParser {
 
     // MARK: Named types
 
-    private mutating func parseRecord(_ json: JSONValue, members: [(String, JSONValue)], isError: Bool, namespace: String?, path: String, depth: Int) throws(AvroSchemaError) -> AvroType {
+    private mutating func parseRecord(_ json: JSONValue, members: JSONObject, isError: Bool, namespace: String?, path: String, depth: Int) throws(AvroSchemaError) -> AvroType {
         let name = try declareName(json, namespace: namespace, path: path)
         let doc = try optionalString(json, "doc", path: path)
         let recordAliases = try aliases(json, namespace: name.namespace, path: path, qualify: true)
@@ -254,7 +256,7 @@ struct AvroSchemaParser {
         return type
     }
 
-    private mutating func parseEnum(_ json: JSONValue, members: [(String, JSONValue)], namespace: String?, path: String) throws(AvroSchemaError) -> AvroType {
+    private mutating func parseEnum(_ json: JSONValue, members: JSONObject, namespace: String?, path: String) throws(AvroSchemaError) -> AvroType {
         let name = try declareName(json, namespace: namespace, path: path)
         guard let symbolsValue = json["symbols"] else { throw error(.missingAttribute, path, "enum '\(name)' has no 'symbols'") }
         guard case .array(let symbolValues) = symbolsValue else {
@@ -285,7 +287,7 @@ struct AvroSchemaParser {
         return type
     }
 
-    private mutating func parseFixed(_ json: JSONValue, members: [(String, JSONValue)], namespace: String?, path: String) throws(AvroSchemaError) -> AvroType {
+    private mutating func parseFixed(_ json: JSONValue, members: JSONObject, namespace: String?, path: String) throws(AvroSchemaError) -> AvroType {
         let name = try declareName(json, namespace: namespace, path: path)
         guard let sizeValue = json["size"] else { throw error(.missingAttribute, path, "fixed '\(name)' has no 'size'") }
         guard case .integer(let size) = sizeValue, size >= 0, size <= Int64(Int32.max) else {

@@ -3,6 +3,8 @@
 // Confluent stores (compact, keeps doc/aliases/defaults/properties, namespaces written relative
 // to the enclosing one); and the normalized form used for normalize=true (the storage string
 // with every name written as a full name and no namespace attributes).
+import JSON
+
 extension AvroSchema {
     /// Parsing Canonical Form: full names, only name/type/fields/symbols/items/values/size.
     public var canonicalForm: String {

@@ -2,7 +2,9 @@
 // one handler per Kafka API (in Handlers/, one file each). Connections hand it decoded requests;
 // it answers with encoded response frames. Partition logs serialize their own appends, so
 // requests from different connections run on their event loops in parallel.
+import CBrookSystem
 import Foundation
+import GroupCoordinator
 import KafkaProtocol
 import LogStorage
 import NIOConcurrencyHelpers
@@ -23,12 +25,16 @@ struct RequestContext {
     let header: RequestHeader
     let eventLoop: EventLoop
     let allocator: ByteBufferAllocator
+    /// The client's address as Kafka shows it in group descriptions (`/127.0.0.1`).
+    var clientHost: String = ""
     var version: Int16 { header.apiVersion }
 }
 
 public final class KafkaBroker: Sendable {
     public let config: BrokerConfig
     let metadata: MetadataStore
+    /// Consumer groups and committed offsets (Groups/GroupCoordinatorService.swift).
+    let groupCoordinator: GroupCoordinatorService
     private let partitions = NIOLockedValueBox<[TopicPartition: Partition]>([:])
     private let producerIds = NIOLockedValueBox<(next: Int64, end: Int64)>((0, 0))
     /// The advertised address; set once the listener is bound.
@@ -42,11 +48,36 @@ public final class KafkaBroker: Sendable {
         self.config = config
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         metadata = try MetadataStore(directory: config.dataDirectory + "/meta", clusterId: config.clusterId)
+        groupCoordinator = GroupCoordinatorService(configuration: GroupCoordinatorService.configuration(for: config))
         let now = Self.nowMilliseconds()
         for topic in metadata.current.topics.values.sorted(by: { $0.name < $1.name }) {
             for index in 0..<topic.partitionCount {
                 try openPartition(TopicPartition(topic: topic.name, partition: index), topic: topic, now: now)
             }
+        }
+        try loadGroupCoordinator()
+    }
+
+    /// Creates `__consumer_offsets` if it is missing and replays it into the group coordinator.
+    private func loadGroupCoordinator() throws {
+        let name = GroupCoordinatorService.topicName
+        let topic = try metadata.current.topics[name] ?? createTopic(
+            name: name, partitionCount: config.offsetsTopicPartitionCount, replicationFactor: 1,
+            configs: [
+                "cleanup.policy": "compact",
+                "segment.bytes": String(GroupCoordinatorService.topicSegmentBytes),
+            ])
+        let logs = try (0..<topic.partitionCount).map { index in
+            guard let partition = partition(TopicPartition(topic: name, partition: index)) else {
+                throw OffsetsTopicError(description: "\(name) partition \(index) is in the metadata but not open")
+            }
+            return partition
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let replayed = try groupCoordinator.load(partitions: logs, nowMilliseconds: Self.nowMilliseconds())
+        if replayed > 0 {
+            let milliseconds = (DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+            BrokerLog.info("replayed \(replayed) records of \(name) in \(milliseconds) ms")
         }
     }
 
@@ -80,6 +111,7 @@ public final class KafkaBroker: Sendable {
         var settings = Partition.PartitionSettings()
         let value = { (key: String) in TopicConfigs.value(key, overrides: topic.configs, broker: self.config) }
         settings.maxMessageBytes = Int(value("max.message.bytes")) ?? config.messageMaxBytes
+        settings.requiresKeys = value("cleanup.policy").contains("compact")
         settings.flushMilliseconds = Int64(value("flush.ms")) ?? .max
         return settings
     }
@@ -173,8 +205,15 @@ public final class KafkaBroker: Sendable {
         }
     }
 
+    /// Hands memory freed after a burst (fetch and produce buffers) back to the OS. glibc keeps
+    /// freed heap for reuse; without this an idle broker's RSS stays at its busiest level.
+    func releaseFreeMemory() {
+        brook_release_free_memory()
+    }
+
     /// Flushes and closes every log (clean shutdown marker included).
     public func shutdown() {
+        groupCoordinator.stop()
         for partition in allPartitions {
             try? partition.log.flush()
             partition.log.close()

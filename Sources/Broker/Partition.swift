@@ -49,6 +49,8 @@ final class Partition: Sendable {
 
     struct PartitionSettings {
         var maxMessageBytes = 1_048_588
+        /// Compacted topics refuse records without a key (Kafka does the same).
+        var requiresKeys = false
         var flushMilliseconds: Int64 = .max
         var lastFlushMilliseconds: Int64 = 0
     }

@@ -15,6 +15,8 @@ public enum CleanupPolicy: String, Sendable, CaseIterable {
 
     /// Whether time and size retention delete segments under this policy.
     public var deletesBySizeAndTime: Bool { self != .compact }
+    /// Whether the log cleaner compacts logs under this policy.
+    public var compacts: Bool { self != .delete }
 }
 
 /// Which timestamp a batch keeps: Kafka's `message.timestamp.type`.
@@ -48,6 +50,16 @@ public struct LogConfig: Sendable, Equatable {
     public var maxMessageBytes: Int
     /// `message.timestamp.type`.
     public var timestampType: TimestampType
+    /// How long compaction keeps a tombstone (a keyed record with a null value) after the pass
+    /// that first cleaned it, so consumers that read slower than this still see the delete
+    /// (`delete.retention.ms`).
+    public var deleteRetentionMilliseconds: Int64
+    /// Records younger than this are not compacted: a segment whose largest timestamp is more
+    /// recent stays as written, and so do all later ones (`min.compaction.lag.ms`).
+    public var minCompactionLagMilliseconds: Int64
+    /// Compaction runs when the part of the log written since the last pass is more than this
+    /// share of the cleanable log's bytes (`min.cleanable.dirty.ratio`, 0 to 1).
+    public var minCleanableDirtyRatio: Double
 
     public init(
         segmentBytes: Int = 1 << 30,
@@ -59,7 +71,10 @@ public struct LogConfig: Sendable, Equatable {
         flushMilliseconds: Int64 = Int64.max,
         cleanupPolicy: CleanupPolicy = .delete,
         maxMessageBytes: Int = 1_048_588,
-        timestampType: TimestampType = .createTime
+        timestampType: TimestampType = .createTime,
+        deleteRetentionMilliseconds: Int64 = 24 * 3600 * 1000,
+        minCompactionLagMilliseconds: Int64 = 0,
+        minCleanableDirtyRatio: Double = 0.5
     ) {
         self.segmentBytes = segmentBytes
         self.segmentMilliseconds = segmentMilliseconds
@@ -71,6 +86,9 @@ public struct LogConfig: Sendable, Equatable {
         self.cleanupPolicy = cleanupPolicy
         self.maxMessageBytes = maxMessageBytes
         self.timestampType = timestampType
+        self.deleteRetentionMilliseconds = deleteRetentionMilliseconds
+        self.minCompactionLagMilliseconds = minCompactionLagMilliseconds
+        self.minCleanableDirtyRatio = minCleanableDirtyRatio
     }
 
     /// The segment size limit actually applied: at least one batch header, at most what a

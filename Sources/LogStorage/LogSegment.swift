@@ -31,7 +31,9 @@ final class LogSegment: @unchecked Sendable {
     var isEmpty: Bool { sizeBytes == 0 }
     var maxTimestamp: Int64 { indexes.maxTimestamp }
 
-    private init(baseOffset: Int64, directory: String, log: FileDescriptor, sizeBytes: Int, nextOffset: Int64, indexes: SegmentIndexes) {
+    /// A segment over an already open `.log` (compaction builds one under a temporary name
+    /// and renames it into place; the descriptor survives the rename).
+    init(baseOffset: Int64, directory: String, log: FileDescriptor, sizeBytes: Int, nextOffset: Int64, indexes: SegmentIndexes) {
         self.baseOffset = baseOffset
         self.directory = directory
         self.log = log

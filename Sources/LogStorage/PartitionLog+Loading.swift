@@ -55,6 +55,9 @@ extension PartitionLog {
 
     static func load(directory: String, config: LogConfig) throws -> LoadedState {
         try FileSystem.makeDirectory(directory)
+        // A compaction pass a crash interrupted is rolled back or finished first, so the
+        // listing below sees one consistent set of segments.
+        try SegmentSwap.completeInterrupted(directory: directory)
         let names = try FileSystem.listDirectory(directory)
         let baseOffsets = names.compactMap { LogSegment.baseOffset(fileName: $0, suffix: LogSegment.logSuffix) }.sorted()
         try removeStrayFiles(names, keeping: Set(baseOffsets), directory: directory)

@@ -10,6 +10,8 @@ extension PartitionLog {
         var segment: LogSegment
         var startPosition: Int
         var endPosition: Int
+        /// The offset after the segment's last batch when the range was taken.
+        var endOffset: Int64
     }
 
     /// Whole stored batches starting with the one that holds `offset`, up to `maxBytes` (but
@@ -49,9 +51,12 @@ extension PartitionLog {
                     return LogReadResult(records: records, highWatermark: highWatermark, logStartOffset: logStart)
                 }
             }
-            // Nothing at or after the offset in that segment (its last batches end below it):
-            // the next segment starts after it.
-            candidate = stateLock.withLock { segmentRange(after: range.segment.baseOffset) }
+            // Nothing at or after the offset in that segment (its last batches end below it,
+            // or compaction removed them): continue from its end in the current segment list,
+            // which compaction may have changed meanwhile (merged segments replace several
+            // old ones under the first one's base offset, so "the segment after this one"
+            // could skip records).
+            candidate = stateLock.withLock { segmentRange(continuingFrom: max(offset, range.endOffset)) }
         }
         return empty
     }
@@ -91,18 +96,27 @@ extension PartitionLog {
             let middle = (low + high) / 2
             if segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
         }
-        guard low > 0 else { return segments.first.map { SegmentRange(segment: $0, startPosition: 0, endPosition: $0.sizeBytes) } }
+        guard low > 0 else { return segments.first.map(Self.wholeRange) }
         let segment = segments[low - 1]
         let relativeOffset = Int32(clamping: offset - segment.baseOffset)
         return SegmentRange(
             segment: segment, startPosition: segment.indexes.position(forRelativeOffset: relativeOffset),
-            endPosition: segment.sizeBytes)
+            endPosition: segment.sizeBytes, endOffset: segment.nextOffset)
     }
 
-    /// Under the state lock: the whole of the first segment after the one at `baseOffset`.
-    func segmentRange(after baseOffset: Int64) -> SegmentRange? {
-        guard let segment = segments.first(where: { $0.baseOffset > baseOffset }) else { return nil }
-        return SegmentRange(segment: segment, startPosition: 0, endPosition: segment.sizeBytes)
+    /// Under the state lock: where to look next for the first batch ending at or after
+    /// `offset`: the segment holding it when one does, else the whole first segment starting
+    /// after it. Each answer's end offset is above `offset`, so a reader that keeps continuing
+    /// from the end of what it scanned always makes progress.
+    func segmentRange(continuingFrom offset: Int64) -> SegmentRange? {
+        if let range = segmentRange(containing: offset), range.segment.baseOffset <= offset, range.endOffset > offset {
+            return range
+        }
+        return segments.first(where: { $0.baseOffset > offset }).map(Self.wholeRange)
+    }
+
+    static func wholeRange(_ segment: LogSegment) -> SegmentRange {
+        SegmentRange(segment: segment, startPosition: 0, endPosition: segment.sizeBytes, endOffset: segment.nextOffset)
     }
 
     /// Kafka's ListOffsets by time: the first record (below the high watermark, at or after the
@@ -127,6 +141,17 @@ extension PartitionLog {
         return batch
     }
 
+    /// Kafka's ListOffsets max-timestamp lookup (KIP-734): the first record carrying the largest
+    /// timestamp in the log (below the high watermark), or nil for an empty log.
+    public func offsetOfMaxTimestamp() throws -> (offset: Int64, timestamp: Int64)? {
+        let largest = try stateLock.withLock { () throws -> Int64? in
+            guard !isClosed else { throw LogStorageError.closed }
+            return segments.filter { !$0.isEmpty }.map(\.maxTimestamp).max()
+        }
+        guard let largest else { return nil }
+        return try offset(forTimestamp: largest)
+    }
+
     /// The first batch whose max timestamp is at or after `timestamp`: its base offset (at least
     /// the log start) and max timestamp.
     func batch(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
@@ -138,7 +163,7 @@ extension PartitionLog {
                 let relativeOffset = segment.indexes.startRelativeOffset(forTimestamp: timestamp)
                 return SegmentRange(
                     segment: segment, startPosition: segment.indexes.position(forRelativeOffset: relativeOffset),
-                    endPosition: segment.sizeBytes)
+                    endPosition: segment.sizeBytes, endOffset: segment.nextOffset)
             }
             return (highWatermarkValue, logStartOffsetValue, ranges)
         }

@@ -1,6 +1,7 @@
 // Periodic housekeeping of a partition log, driven by the broker's timer: roll the active
 // segment when it is older than `segment.ms`, delete whole old segments by `retention.ms` and
-// `retention.bytes` (never the active one), and fsync when `flush.ms` has passed. Deleting
+// `retention.bytes` (never the active one), fsync when `flush.ms` has passed, and run a
+// compaction pass when the policy compacts (PartitionLog+Compaction.swift). Deleting
 // moves the log start offset to the oldest remaining segment and forgets producers whose
 // batches are all gone.
 extension PartitionLog {
@@ -37,6 +38,9 @@ extension PartitionLog {
             )
         }
         if due { try flush(upTo: logEnd, now: now) }
+        // Compaction reads and rewrites sealed segments without holding the append lock, so it
+        // runs after it; appends go on meanwhile.
+        if stateLock.withLock({ config.cleanupPolicy.compacts }) { try compact(now: now) }
     }
 
     /// How many of the oldest segments retention deletes: first those whose largest timestamp

@@ -49,10 +49,14 @@ public struct LogReadResult: Sendable {
 
 /// A partition's log on disk, in Kafka's layout: one directory holding segments named by their
 /// base offset (`00000000000000000000.log`, `.index`, `.timeindex`).
+/// Under `cleanup.policy` compact, offsets have gaps: compaction removes records but never
+/// moves the ones it keeps.
 ///
 /// Thread safety: appends, rolls, retention and close are serialized by one lock; reads, time
 /// lookups and the offset getters take a second lock only for in-memory bookkeeping and do their
-/// file reads outside it, so they run concurrently with appends.
+/// file reads outside it, so they run concurrently with appends. Compaction passes hold a third
+/// lock (one pass at a time), read sealed segments without the append lock and take it only to
+/// swap a cleaned segment in (PartitionLog+Compaction.swift).
 ///
 /// Durability: `append` returns once its bytes are written to the operating system (one
 /// `pwritev`), so an acknowledged batch survives a crash of the process. It survives a crash of
@@ -97,6 +101,12 @@ public final class PartitionLog: @unchecked Sendable {
 
     /// Guarded by `appendLock`: only appends, retention and loading touch it.
     var producers: ProducerStateManager
+
+    /// One compaction pass at a time. Taken before `appendLock`, never while holding it.
+    let cleanerLock = NIOLock()
+    /// Guarded by `cleanerLock`: how far the log is compacted; read from its file on the
+    /// first pass.
+    var cleanerCheckpoint: CleanerCheckpoint?
 
     /// Opens the log in `directory`, creating it when absent and recovering it when it was not
     /// closed cleanly (see the durability notes).
@@ -390,6 +400,8 @@ public final class PartitionLog: @unchecked Sendable {
     /// Closes the log and removes its directory.
     public func deleteFromDisk() throws {
         close(writingMarker: false)
+        // A compaction pass notices the close and stops; wait for it so it leaves no files.
+        cleanerLock.withLock {}
         for name in try FileSystem.listDirectory(directory) {
             try FileSystem.remove(directory + "/" + name)
         }

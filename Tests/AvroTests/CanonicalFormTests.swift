@@ -2,6 +2,7 @@
 // storage string (Avro-Java Schema.toString layout) and normalized forms.
 import Testing
 @testable import Avro
+import JSON
 
 struct SchemaTestCase: CustomStringConvertible, Sendable {
     let number: String

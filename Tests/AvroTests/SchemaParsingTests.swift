@@ -122,6 +122,8 @@ func invalidDefaultsAreRejectedWithTheirPath(_ type: String, _ defaultText: Stri
 
 @Test(arguments: [
     ("{", AvroSchemaError.Kind.invalidJSON, ""),
+    // No Avro type holds an integer beyond 64 bits, so Avro refuses it while reading the JSON.
+    (#"{"type":"fixed","name":"F","size":123456789012345678901234}"#, .invalidJSON, ""),
     (#""nothing""#, .unknownType, ""),
     ("42", .invalidAttribute, ""),
     (#"{"name":"x"}"#, .missingAttribute, ""),

@@ -42,6 +42,19 @@ final class TestBroker {
     }
 }
 
+/// The result of work done on another thread.
+final class LockedOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<(FetchResponse.PartitionData, Double), Error>?
+
+    func set(_ result: Result<(FetchResponse.PartitionData, Double), Error>) { lock.withLock { self.result = result } }
+
+    func get() throws -> (FetchResponse.PartitionData, Double) {
+        guard let result = lock.withLock({ self.result }) else { throw WireClientError.closed }
+        return try result.get()
+    }
+}
+
 /// Runs `body` against a fresh broker and always stops it afterwards.
 func withBroker(settings: [(String, String)] = [], _ body: (TestBroker) async throws -> Void) async throws {
     let broker = try await TestBroker(settings: settings)
@@ -194,15 +207,29 @@ func values(in records: ByteBuffer?) throws -> [String] {
             let setup = try broker.client()
             #expect(try createTopic(setup, "t").errorCode == 0)
             let port = broker.port
-            let waiting = Task.detached { () throws -> (FetchResponse.PartitionData, Double) in
-                let consumer = try WireClient(port: port)
-                let start = Date()
-                let data = try fetch(consumer, "t", offset: 0, maxWaitMs: 5000)
-                return (data, Date().timeIntervalSince(start))
+            // The fetch blocks in recv(2) on a Dispatch thread, not on the Swift cooperative pool:
+            // with parallel tests on two cores, a blocked pool thread would keep the producing
+            // task from running until the fetch timed out.
+            let finished = DispatchSemaphore(value: 0)
+            let outcome = LockedOutcome()
+            DispatchQueue.global().async {
+                outcome.set(Result {
+                    let consumer = try WireClient(port: port)
+                    let start = Date()
+                    let data = try fetch(consumer, "t", offset: 0, maxWaitMs: 5000)
+                    return (data, Date().timeIntervalSince(start))
+                })
+                finished.signal()
             }
             try await Task.sleep(for: .milliseconds(200))
-            #expect(try produce(setup, "t", try makeBatch(values: ["wake"])).errorCode == 0)
-            let (data, elapsed) = try await waiting.value
+            #expect(try produce(setup, "t", makeBatch(values: ["wake"])).errorCode == 0)
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    finished.wait()
+                    continuation.resume()
+                }
+            }
+            let (data, elapsed) = try outcome.get()
             #expect(try values(in: data.records) == ["wake"])
             #expect(elapsed < 4.0)
         }
@@ -240,6 +267,16 @@ func values(in records: ByteBuffer?) throws -> [String] {
             #expect(try lookup(-1) == 3)
             #expect(try lookup(4000) == 2)
             #expect(try lookup(9000) == -1)
+            #expect(try lookup(-3) == 2)  // the record with the largest timestamp (5000)
+        }
+    }
+
+    @Test func compactedTopicsRefuseRecordsWithoutKeys() async throws {
+        try await withBroker { broker in
+            let client = try broker.client()
+            #expect(try createTopic(client, "compacted", configs: ["cleanup.policy": "compact"]).errorCode == 0)
+            #expect(try produce(client, "compacted", makeBatch(values: ["no key"])).errorCode == ErrorCode.invalidRecord.rawValue)
+            #expect(try produce(client, "compacted", makeBatch(values: ["keyed"], key: "k")).errorCode == 0)
         }
     }
 

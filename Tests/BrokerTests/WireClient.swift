@@ -64,6 +64,34 @@ final class WireClient {
         return try Request.Response(from: &response, version: version)
     }
 
+    /// Sends `request` without waiting for its response, for requests the broker parks (a
+    /// JoinGroup waiting for the rebalance); `receive` reads the response later. Returns the
+    /// request's correlation id.
+    @discardableResult
+    func sendOnly<Request: KafkaRequest>(_ request: Request, version: Int16) throws -> Int32 {
+        correlationId += 1
+        var buffer = ByteBufferAllocator().buffer(capacity: 256)
+        buffer.writeInteger(Int32(0))
+        RequestHeader(
+            apiKey: Request.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: "brook-tests"
+        ).encode(into: &buffer)
+        request.encode(into: &buffer, version: version)
+        buffer.setInteger(Int32(buffer.readableBytes - 4), at: 0)
+        try writeAll(buffer)
+        return correlationId
+    }
+
+    /// Reads the response to the oldest request sent with `sendOnly` (responses come in order).
+    func receive<Request: KafkaRequest>(_: Request.Type, version: Int16, correlationId expected: Int32) throws
+        -> Request.Response
+    {
+        var response = try readFrame()
+        let correlation: Int32 = response.readInteger() ?? -1
+        guard correlation == expected else { throw WireClientError.io("correlation id \(correlation) ≠ \(expected)") }
+        if Request.Response.isFlexible(version: version) { try skipTaggedFields(&response) }
+        return try Request.Response(from: &response, version: version)
+    }
+
     /// Sends a request that gets no response (Produce with acks=0).
     func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16) throws {
         correlationId += 1

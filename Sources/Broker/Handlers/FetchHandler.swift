@@ -44,6 +44,13 @@ extension KafkaBroker {
         timeout.withLockedValue {
             $0 = context.eventLoop.scheduleTask(in: .milliseconds(Int64(maxWait))) { waiter.fire() }
         }
+        // An append between the read above and the registration woke nobody; look once more.
+        let arrived = request.topics.contains { topic in
+            topic.partitions.contains { entry in
+                (partition(entry, in: topic)?.log.highWatermark ?? 0) > entry.fetchOffset
+            }
+        }
+        if arrived { waiter.fire() }
         return .later(promise.futureResult)
     }
 

@@ -1,6 +1,7 @@
 // ListOffsets (key 2): earliest (-2), latest (-1), or the first offset whose timestamp is at or
 // after a given time. When no record is that recent, Kafka answers offset -1/timestamp -1 and
-// so do we. Max-timestamp lookups (-3, v7) are refused with UNSUPPORTED_VERSION for now.
+// so do we. Max-timestamp lookups (-3, v7, KIP-734) answer the first record with the log's
+// largest timestamp.
 import KafkaProtocol
 import LogStorage
 
@@ -35,9 +36,14 @@ extension KafkaBroker {
         case Self.latestTimestamp:
             response.offset = partition.log.highWatermark
         case Self.maxTimestamp:
-            // Max-timestamp lookups need a scan for the greatest record timestamp, which the
-            // log does not keep yet; say so rather than answer a wrong offset.
-            response.errorCode = ErrorCode.unsupportedVersion.rawValue
+            do {
+                if let found = try partition.log.offsetOfMaxTimestamp() {
+                    response.offset = found.offset
+                    response.timestamp = found.timestamp
+                }
+            } catch {
+                response.errorCode = ErrorCode.kafkaStorageError.rawValue
+            }
         case let time where time >= 0:
             do {
                 if let found = try partition.log.offset(forTimestamp: time) {

@@ -53,6 +53,13 @@ extension KafkaBroker {
             if headers[0].isControl {
                 return failure(.invalidRecord, "clients cannot produce control batches")
             }
+            if settings.requiresKeys {
+                // Only compacted topics pay for decoding (and decompressing) on produce.
+                let batch = try RecordBatch.decodeBatch(records, verifyCRC: false)
+                if batch.records.contains(where: { $0.key == nil }) {
+                    return failure(.invalidRecord, "compacted topic '\(topic)' cannot accept records without a key")
+                }
+            }
         } catch {
             return failure(Self.errorCode(for: error), "\(error)")
         }

@@ -118,6 +118,9 @@ public enum TopicConfigs {
         config.flushMilliseconds = long("flush.ms")
         config.maxMessageBytes = Int(long("max.message.bytes"))
         config.timestampType = effective["message.timestamp.type"] == "LogAppendTime" ? .logAppendTime : .createTime
+        config.deleteRetentionMilliseconds = long("delete.retention.ms")
+        config.minCompactionLagMilliseconds = long("min.compaction.lag.ms")
+        config.minCleanableDirtyRatio = Double(effective["min.cleanable.dirty.ratio"] ?? "") ?? 0.5
         switch effective["cleanup.policy"] {
         case "compact": config.cleanupPolicy = .compact
         case "compact,delete", "delete,compact": config.cleanupPolicy = .compactDelete

@@ -10,6 +10,9 @@ public final class BrokerServer: Sendable {
     private let channel: Channel
     private let housekeeping: RepeatedTask
 
+    /// How often idle heap is returned to the OS (see `KafkaBroker.releaseFreeMemory`).
+    static let memoryReleaseIntervalSeconds: Int64 = 10
+
     /// The address the listener is bound to (with the real port when 0 was asked for).
     public let boundAddress: HostPort
 
@@ -40,6 +43,7 @@ public final class BrokerServer: Sendable {
         let port = channel.localAddress?.port ?? broker.config.listener.port
         boundAddress = HostPort(host: broker.config.listener.host, port: port)
         broker.setBoundAddress(boundAddress)
+        broker.groupCoordinator.start(eventLoop: group.next())
 
         let retentionEvery = max(1, broker.config.logRetentionCheckIntervalMilliseconds / 1000)
         let ticks = NIOLockedValueBox<Int64>(0)
@@ -49,6 +53,7 @@ public final class BrokerServer: Sendable {
                 return count
             }
             broker.runHousekeeping(retention: count % retentionEvery == 0)
+            if count % Self.memoryReleaseIntervalSeconds == 0 { broker.releaseFreeMemory() }
         }
     }
 
@@ -59,6 +64,8 @@ public final class BrokerServer: Sendable {
 
     public func shutdown() async {
         housekeeping.cancel()
+        // Parked JoinGroups and SyncGroups fail while their event loops still run.
+        broker.groupCoordinator.stop()
         try? await channel.close()
         try? await group.shutdownGracefully()
         broker.shutdown()

@@ -32,6 +32,20 @@ extension KafkaBroker {
         (.describeConfigs, 1...4),
         (.createPartitions, 0...3),
         (.incrementalAlterConfigs, 0...1),
+        // Consumer groups. librdkafka 2.0.2 enables its group consumer only when FindCoordinator
+        // v0, JoinGroup v0, SyncGroup v0, Heartbeat v0, LeaveGroup v0, OffsetCommit v1-2 and
+        // OffsetFetch v1 all fall inside these windows.
+        (.offsetCommit, 0...9),
+        (.offsetFetch, 1...9),
+        (.findCoordinator, 0...4),
+        (.joinGroup, 0...9),
+        (.heartbeat, 0...4),
+        (.leaveGroup, 0...5),
+        (.syncGroup, 0...5),
+        (.describeGroups, 0...5),
+        (.listGroups, 0...5),
+        (.deleteGroups, 0...2),
+        (.offsetDelete, 0...0),
     ]
 
     static let supportedVersionTable: [Int16: ClosedRange<Int16>] = Dictionary(
@@ -58,6 +72,17 @@ extension KafkaBroker {
         case let .createPartitions(request): return respond(handleCreatePartitions(request, context: context), context)
         case let .incrementalAlterConfigs(request):
             return respond(handleIncrementalAlterConfigs(request, context: context), context)
+        case let .findCoordinator(request): return respond(handleFindCoordinator(request, context: context), context)
+        case let .joinGroup(request): return handleJoinGroup(request, context: context)
+        case let .syncGroup(request): return handleSyncGroup(request, context: context)
+        case let .heartbeat(request): return handleHeartbeat(request, context: context)
+        case let .leaveGroup(request): return handleLeaveGroup(request, context: context)
+        case let .offsetCommit(request): return handleOffsetCommit(request, context: context)
+        case let .offsetFetch(request): return respond(handleOffsetFetch(request, context: context), context)
+        case let .listGroups(request): return respond(handleListGroups(request, context: context), context)
+        case let .describeGroups(request): return respond(handleDescribeGroups(request, context: context), context)
+        case let .deleteGroups(request): return handleDeleteGroups(request, context: context)
+        case let .offsetDelete(request): return handleOffsetDelete(request, context: context)
         default:
             throw UnsupportedRequestError(apiKey: header.apiKey, version: header.apiVersion)
         }

@@ -16,6 +16,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var waitingForResponse = false
     private var closed = false
     private var remoteDescription = "?"
+    /// Kafka's form of the peer address for group member descriptions: `/` and the IP.
+    private var clientHost = "/"
 
     init(broker: KafkaBroker) {
         self.broker = broker
@@ -23,6 +25,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         remoteDescription = context.remoteAddress.map { "\($0)" } ?? "?"
+        clientHost = "/" + (context.remoteAddress?.ipAddress ?? "")
         context.fireChannelActive()
     }
 
@@ -82,7 +85,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         do {
             let header = try RequestHeader.decode(from: &frame)
             let requestContext = RequestContext(
-                header: header, eventLoop: context.eventLoop, allocator: context.channel.allocator)
+                header: header, eventLoop: context.eventLoop, allocator: context.channel.allocator,
+                clientHost: clientHost)
             return try broker.dispatch(body: &frame, context: requestContext)
         } catch {
             errorCaught(context: context, error: error)

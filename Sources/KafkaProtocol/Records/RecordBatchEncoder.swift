@@ -13,12 +13,22 @@ extension RecordBatch {
     public static let noProducerId: Int64 = -1
     public static let noProducerEpoch: Int16 = -1
     public static let noSequence: Int32 = -1
+    /// Attribute bit 6: the base timestamp holds the time after which the log cleaner may drop
+    /// the batch's tombstones (KIP-534).
+    public static let deleteHorizonAttribute: Int16 = 0x40
 
     /// Appends one batch holding `records` to `buffer` and returns its header (CRC included).
     ///
     /// - Offsets: with `.sequential` record i gets offset delta i; with `.fromRecordOffsets`
     ///   the delta is `record.offset - baseOffset` (must increase strictly).
     /// - Timestamps: base timestamp = the first record's, max timestamp = the largest.
+    /// - `lastOffsetDelta` overrides the header's last offset delta (otherwise the last
+    ///   record's): a compacted batch keeps its original offset range, and with it its producer
+    ///   sequence range, after its last records were removed. It must not be below the last
+    ///   record's delta.
+    /// - `deleteHorizonMilliseconds` sets the delete-horizon attribute (bit 6, KIP-534) and
+    ///   stores the horizon as the base timestamp; record timestamps stay exact because their
+    ///   deltas are taken from it.
     /// - Throws for an empty record list, offsets that do not fit, or a codec failure.
     @discardableResult
     public static func encode(
@@ -28,23 +38,29 @@ extension RecordBatch {
         isTransactional: Bool = false, isControl: Bool = false,
         partitionLeaderEpoch: Int32 = noPartitionLeaderEpoch,
         offsetDeltas: RecordOffsetDeltas = .sequential,
+        lastOffsetDelta: Int32? = nil, deleteHorizonMilliseconds: Int64? = nil,
         into buffer: inout ByteBuffer
     ) throws(RecordBatchError) -> RecordBatchHeader {
         guard let first = records.first, records.count <= Int(Int32.max) else {
             throw .invalidRecordCount(count: Int32(clamping: records.count), lastOffsetDelta: -1)
         }
         let deltas = try offsetDeltaList(records, baseOffset: baseOffset, mode: offsetDeltas)
-        let baseTimestamp = first.timestamp
-        var maxTimestamp = baseTimestamp
+        let recordsLastDelta = deltas.last ?? 0
+        if let lastOffsetDelta, lastOffsetDelta < recordsLastDelta {
+            throw .invalidRecordCount(count: Int32(records.count), lastOffsetDelta: lastOffsetDelta)
+        }
+        var maxTimestamp = first.timestamp
         for record in records where record.timestamp > maxTimestamp { maxTimestamp = record.timestamp }
+        let baseTimestamp = deleteHorizonMilliseconds ?? first.timestamp
 
         var attributes = Int16(compression.rawValue)
         if timestampType == .logAppendTime { attributes |= 0x08 }
         if isTransactional { attributes |= 0x10 }
         if isControl { attributes |= 0x20 }
+        if deleteHorizonMilliseconds != nil { attributes |= deleteHorizonAttribute }
         var header = RecordBatchHeader(
             baseOffset: baseOffset, length: 0, partitionLeaderEpoch: partitionLeaderEpoch, magic: 2, crc: 0,
-            attributes: attributes, lastOffsetDelta: deltas.last ?? 0, baseTimestamp: baseTimestamp,
+            attributes: attributes, lastOffsetDelta: lastOffsetDelta ?? recordsLastDelta, baseTimestamp: baseTimestamp,
             maxTimestamp: maxTimestamp, producerId: producerId, producerEpoch: producerEpoch,
             baseSequence: baseSequence, recordCount: Int32(records.count))
 

@@ -1,6 +1,7 @@
 // JSONValue: parsing through jansson (integers vs reals, big integers, NUL in strings, key
-// order, error positions), JSON equality and serialization round trips.
-import JSONSchema
+// order, error positions, the depth and big-integer options), JSON equality, serialization
+// round trips and writer styles.
+import JSON
 import Testing
 
 @Suite struct JSONValueTests {
@@ -66,5 +67,24 @@ import Testing
         #expect(again == value)
         #expect(JSONValue.number(.infinity).serialized() == "null")
         #expect(JSONValue.number(2).serialized() == "2.0")
+    }
+
+    @Test func optionsBoundNestingAndOversizedIntegers() throws {
+        let shallow = JSONParseOptions(nestingDepthMax: 3)
+        #expect(try JSONValue.parse("[[1]]", options: shallow) == .array([.array([.integer(1)])]))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("[[[1]]]", options: shallow) }
+        let strict = JSONParseOptions(readsOversizedIntegersAsReals: false)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("[12345678901234567890123]", options: strict) }
+        #expect(try JSONValue.parse("[1.5, 7]", options: strict) == .array([.number(1.5), .integer(7)]))
+    }
+
+    @Test func writerStyleChoosesEscapesRealsAndKeyOrder() throws {
+        let value = try JSONValue.parse(#"{"b":"\u001f","a":0.5}"#)
+        #expect(value.serialized() == #"{"b":"\u001f","a":0.5}"#)
+        let style = JSONWriterStyle(sortsKeys: true, usesUppercaseHexEscapes: true, realText: { "\($0 * 2)" })
+        #expect(value.serialized(style: style) == #"{"a":1.0,"b":"\u001F"}"#)
+        var output = "x="
+        JSONValue.writeString("\u{1}\"", to: &output, style: .compact)
+        #expect(output == #"x="\u0001\"""#)
     }
 }
