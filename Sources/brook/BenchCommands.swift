@@ -163,13 +163,13 @@ struct SchemaBenchmarks {
     private func jsonSchemaMeasurements(timer: BenchTimer) throws -> [BenchTimer.Measurement] {
         let validator: JSONSchemaValidator
         let assertingValidator: JSONSchemaValidator
-        let event: JSONSchema.JSONValue
+        let event: JSONValue
         let eventBytes = Array(data.jsonEvent.utf8)
         do {
-            let document = try JSONSchema.JSONValue.parse(data.jsonSchema)
+            let document = try JSONValue.parse(data.jsonSchema)
             validator = try JSONSchemaValidator(schema: document)
             assertingValidator = try JSONSchemaValidator(schema: document, formatAssertion: true)
-            event = try JSONSchema.JSONValue.parse(eventBytes)
+            event = try JSONValue.parse(eventBytes)
         } catch {
             throw CommandFailure("the JSON Schema benchmark data is unusable: \(error)")
         }
@@ -181,7 +181,7 @@ struct SchemaBenchmarks {
             timer.measure("jsonschema-validate-brook") { validator.isValid(event) ? 1 : 0 },
             timer.measure("jsonschema-validate-all-errors-brook") { validator.validate(event).count + 1 },
             try timer.measure("jsonschema-parse-validate-brook") {
-                try validator.isValid(JSONSchema.JSONValue.parse(eventBytes)) ? 1 : 0
+                try validator.isValid(JSONValue.parse(eventBytes)) ? 1 : 0
             },
             timer.measure("jsonschema-validate-formats-brook") { assertingValidator.isValid(event) ? 1 : 0 },
         ]

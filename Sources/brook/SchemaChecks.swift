@@ -26,17 +26,21 @@ struct InstanceChecker {
         }
     }
 
-    private let schema: LoadedSchema
-    private let validator: JSONSchemaValidator?
+    /// What judges an instance: the Avro schema itself, or the compiled JSON Schema.
+    private enum Judge {
+        case avro(AvroSchema)
+        case json(JSONSchemaValidator)
+    }
+
+    private let judge: Judge
 
     init(schema: LoadedSchema, assertFormats: Bool = false) throws(SchemaInputError) {
-        self.schema = schema
         switch schema {
-        case .avro:
-            validator = nil
+        case .avro(let avroSchema):
+            judge = .avro(avroSchema)
         case .json(let document):
             do {
-                validator = try JSONSchemaValidator(schema: document, formatAssertion: assertFormats)
+                judge = .json(try JSONSchemaValidator(schema: document, formatAssertion: assertFormats))
             } catch {
                 throw SchemaInputError("the JSON Schema cannot be compiled: \(error.description)")
             }
@@ -48,7 +52,7 @@ struct InstanceChecker {
         guard line.utf8.count <= Self.instanceLineBytesMax else {
             return .invalid("line \(lineNumber): longer than the \(Self.instanceLineBytesMax)-byte limit for one instance")
         }
-        switch schema {
+        switch judge {
         case .avro(let avroSchema):
             do {
                 _ = try AvroJSON.decode(line, schema: avroSchema)
@@ -58,14 +62,13 @@ struct InstanceChecker {
             } catch {
                 return .invalid("\(error.path.isEmpty ? "/" : error.path): \(error.message)")
             }
-        case .json:
-            let instance: JSONSchema.JSONValue
+        case .json(let validator):
+            let instance: JSONValue
             do {
-                instance = try JSONSchema.JSONValue.parse(line)
+                instance = try JSONValue.parse(line)
             } catch {
                 return .invalid("line \(lineNumber): not JSON: \(Self.describe(error))")
             }
-            guard let validator else { return .valid }
             let errors = validator.validate(instance)
             guard !errors.isEmpty else { return .valid }
             var parts = errors.prefix(Self.reportedErrorsMax).map { "\($0.instancePath.isEmpty ? "/" : $0.instancePath): \($0.message)" }
@@ -78,7 +81,7 @@ struct InstanceChecker {
     /// differently, so the line is parsed again (only on this failure path) for the message.
     private func notJSON(_ line: String, lineNumber: Int, fallback: String) -> Verdict {
         do {
-            _ = try JSONSchema.JSONValue.parse(line)
+            _ = try JSONValue.parse(line)
             return .invalid("line \(lineNumber): not JSON: \(fallback)")
         } catch {
             return .invalid("line \(lineNumber): not JSON: \(Self.describe(error))")
@@ -138,7 +141,7 @@ enum SchemaCompatibilityCheck {
                 .sorted { ($1.element.oldIndex, $0.offset) < ($0.element.oldIndex, $1.offset) }
                 .map(\.element)
         case .json(let newDocument):
-            var oldDocuments: [JSONSchema.JSONValue] = []
+            var oldDocuments: [JSONValue] = []
             for old in olds {
                 guard case .json(let document) = old else { throw SchemaInputError("cannot compare a JSON Schema with an Avro schema") }
                 oldDocuments.append(document)

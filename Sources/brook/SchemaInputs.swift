@@ -59,7 +59,7 @@ enum SchemaKind: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// A parsed schema document of either kind.
 enum LoadedSchema {
     case avro(AvroSchema)
-    case json(JSONSchema.JSONValue)
+    case json(JSONValue)
 
     var kind: SchemaKind {
         switch self {
@@ -105,9 +105,9 @@ enum SchemaFiles {
                 throw SchemaInputError("\(path) is not a valid Avro schema: \(error.description)")
             }
         case .json:
-            let document: JSONSchema.JSONValue
+            let document: JSONValue
             do {
-                document = try JSONSchema.JSONValue.parse(text)
+                document = try JSONValue.parse(text)
             } catch {
                 throw SchemaInputError("\(path) is not JSON: \(error.description)")
             }
