@@ -226,4 +226,19 @@ func runCompat(_ arguments: [String]) throws -> (status: SchemaExitStatus, outpu
         #expect(CompatibilityLevelArgument(argument: "NONE")?.level == AvroCompatibilityLevel.none)
         #expect(CompatibilityLevelArgument(argument: "backwards") == nil)
     }
+
+    @Test func runTurnsTheStatusIntoTheProcessExitCode() throws {
+        let incompatible = try #require(try Brook.parseAsRoot([
+            "schema", "compat", "--old", Fixtures.path("user-v2-compatible.avsc"), "--new", Fixtures.path("user-v3-required-field.avsc"),
+        ]) as? SchemaCommand.Compat)
+        #expect(throws: ExitCode(1)) { try incompatible.run() }
+        let unusable = try #require(try Brook.parseAsRoot([
+            "schema", "compat", "--old", Fixtures.path("broken.avsc"), "--new", Fixtures.path("user-v1.avsc"),
+        ]) as? SchemaCommand.Compat)
+        #expect(throws: ExitCode(2)) { try unusable.run() }
+        let compatible = try #require(try Brook.parseAsRoot([
+            "schema", "compat", "--old", Fixtures.path("user-v1.avsc"), "--new", Fixtures.path("user-v2-compatible.avsc"),
+        ]) as? SchemaCommand.Compat)
+        try compatible.run()
+    }
 }
