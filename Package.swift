@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "brook",
             dependencies: [
-                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema",
+                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,6 +101,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
+        .testTarget(
+            name: "BrookCLITests",
+            dependencies: ["brook", "Avro", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
