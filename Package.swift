@@ -72,12 +72,14 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Avro", dependencies: ["CAvro", "JSON"]),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
+        // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
+        .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
 
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
-                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema",
+                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,8 +101,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
+        .testTarget(
+            name: "BrookCLITests",
+            dependencies: ["brook", "Avro", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,18 +8,6 @@ import LogStorage
 import NIOConcurrencyHelpers
 import NIOCore
 
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public var description: String { "\(topic)-\(partition)" }
-}
-
 final class FetchWaiter: Sendable {
     private let fired = NIOLockedValueBox(false)
     private let action: @Sendable () -> Void
@@ -107,3 +95,7 @@ final class Partition: Sendable {
         if due { try log.flush() }
     }
 }
+
+/// Within the broker, `TopicPartition` is the protocol layer's; the group coordinator's own
+/// (standard-library-only) type is always written `GroupCoordinator.TopicPartition`.
+typealias TopicPartition = KafkaProtocol.TopicPartition

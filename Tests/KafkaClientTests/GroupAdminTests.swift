@@ -8,7 +8,6 @@ import NIOCore
 import Testing
 
 @testable import KafkaClient
-import struct KafkaClient.TopicPartition
 
 /// A broker on an ephemeral port with a temporary data directory, and a client for it. The
 /// body also gets the port, for CLI commands. Groups form without the initial rebalance delay.

@@ -4,12 +4,6 @@
 import KafkaProtocol
 import NIOCore
 
-extension TopicPartition: Comparable {
-    public static func < (left: TopicPartition, right: TopicPartition) -> Bool {
-        (left.topic, left.partition) < (right.topic, right.partition)
-    }
-}
-
 /// A classic group's state as the coordinator names it (Kafka's ClassicGroupState). Extensible:
 /// a broker may answer with a state this client does not know, which is kept verbatim.
 public struct ConsumerGroupState: Sendable, Hashable, CustomStringConvertible {

@@ -45,18 +45,6 @@ public struct ProducerConfiguration: Sendable {
     }
 }
 
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public var description: String { "\(topic)-\(partition)" }
-}
-
 /// A record to send. `partition` nil lets the partitioner choose; `timestamp` nil means now.
 public struct ProducerRecord: Sendable {
     public var topic: String
