@@ -7,7 +7,7 @@ import Foundation
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema", abstract: "Validate instances against a schema and check schema compatibility, offline.",
-        subcommands: [Validate.self, Compat.self])
+        subcommands: [Validate.self, Compat.self, SchemaToJSONCommand.self, SchemaFromJSONCommand.self])
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
