@@ -1,0 +1,1 @@
+"""The Kafka protocol codec generator behind Tools/generate-protocol.py."""
