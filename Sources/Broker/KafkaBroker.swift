@@ -107,19 +107,20 @@ public final class KafkaBroker: Sendable {
         "\(config.dataDirectory)/\(id.topic)-\(id.partition)"
     }
 
-    private func settings(for topic: TopicImage) -> Partition.PartitionSettings {
+    /// The broker-side settings of a topic's partitions, from its effective configs.
+    private func settings(effective: [String: String]) -> Partition.PartitionSettings {
         var settings = Partition.PartitionSettings()
-        let value = { (key: String) in TopicConfigs.value(key, overrides: topic.configs, broker: self.config) }
-        settings.maxMessageBytes = Int(value("max.message.bytes")) ?? config.messageMaxBytes
-        settings.requiresKeys = value("cleanup.policy").contains("compact")
-        settings.flushMilliseconds = Int64(value("flush.ms")) ?? .max
+        settings.maxMessageBytes = effective["max.message.bytes"].flatMap { Int($0) } ?? config.messageMaxBytes
+        settings.requiresKeys = effective["cleanup.policy"]?.contains("compact") ?? false
+        settings.flushMilliseconds = effective["flush.ms"].flatMap { Int64($0) } ?? .max
         return settings
     }
 
     private func openPartition(_ id: TopicPartition, topic: TopicImage, now: Int64) throws {
-        let logConfig = TopicConfigs.logConfig(overrides: topic.configs, broker: config)
-        let log = try PartitionLog(directory: partitionDirectory(id), config: logConfig, now: now)
-        let partition = Partition(id: id, log: log, settings: settings(for: topic))
+        let effective = TopicConfigs.effective(overrides: topic.configs, broker: config)
+        let log = try PartitionLog(
+            directory: partitionDirectory(id), config: TopicConfigs.logConfig(effective: effective), now: now)
+        let partition = Partition(id: id, log: log, settings: settings(effective: effective))
         partitions.withLockedValue { $0[id] = partition }
     }
 
@@ -162,8 +163,9 @@ public final class KafkaBroker: Sendable {
     func setTopicConfigs(topic name: String, configs: [String: String]) throws {
         let updated = try metadata.apply(.setTopicConfigs(topic: name, configs: configs))
         guard let topic = updated.topics[name] else { return }
-        let logConfig = TopicConfigs.logConfig(overrides: topic.configs, broker: config)
-        let settings = settings(for: topic)
+        let effective = TopicConfigs.effective(overrides: topic.configs, broker: config)
+        let logConfig = TopicConfigs.logConfig(effective: effective)
+        let settings = settings(effective: effective)
         for index in 0..<topic.partitionCount {
             partition(TopicPartition(topic: name, partition: index))?.update(settings: settings, logConfig: logConfig)
         }

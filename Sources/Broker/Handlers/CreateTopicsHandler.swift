@@ -84,7 +84,7 @@ extension KafkaBroker {
                 name: request.name, partitionCount: partitionCount, replicationFactor: replicationFactor,
                 configs: configs)
         }
-        let effective = TopicConfigs.defaults(for: config).merging(configs) { _, topic in topic }
+        let effective = TopicConfigs.effective(overrides: configs, broker: config)
         return .init(
             name: topic.name, topicId: topic.topicId, errorCode: 0, errorMessage: nil,
             numPartitions: partitionCount, replicationFactor: replicationFactor,

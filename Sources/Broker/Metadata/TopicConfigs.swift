@@ -99,14 +99,18 @@ public enum TopicConfigs {
         return nil
     }
 
-    /// The effective value of `key` for a topic with `overrides`.
-    static func value(_ key: String, overrides: [String: String], broker: BrokerConfig) -> String {
-        overrides[key] ?? defaults(for: broker)[key] ?? ""
+    /// Every key's effective value for a topic with `overrides`: its own value, else the default.
+    public static func effective(overrides: [String: String], broker: BrokerConfig) -> [String: String] {
+        defaults(for: broker).merging(overrides) { _, topic in topic }
     }
 
     /// The partition log settings for a topic.
     public static func logConfig(overrides: [String: String], broker: BrokerConfig) -> LogConfig {
-        let effective = defaults(for: broker).merging(overrides) { _, topic in topic }
+        logConfig(effective: effective(overrides: overrides, broker: broker))
+    }
+
+    /// The partition log settings from an already merged `effective` map.
+    static func logConfig(effective: [String: String]) -> LogConfig {
         func long(_ key: String) -> Int64 { Int64(effective[key] ?? "") ?? 0 }
         var config = LogConfig()
         config.segmentBytes = Int(long("segment.bytes"))
