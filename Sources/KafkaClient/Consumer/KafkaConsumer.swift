@@ -10,6 +10,10 @@
 // hands out buffered records round-robin over partitions, so one busy partition cannot starve
 // the others. This file owns the lifecycle and delivery; fetching, offsets and rebalancing live
 // in the extensions beside it.
+//
+// Fetches long-poll (`fetchMaxWaitMilliseconds`) and a broker answers one connection's requests
+// in order, so a producer or a second consumer sharing this consumer's `KafkaClient` waits
+// behind those polls; give each consumer its own client when latency matters.
 import KafkaProtocol
 import NIOCore
 
