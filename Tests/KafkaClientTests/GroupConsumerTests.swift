@@ -314,6 +314,87 @@ func sharesDisjointlyAndCompletely(_ consumers: [KafkaConsumer], _ expected: Set
         }
     }
 
+    @Test func resetPoliciesApplyWithoutACommittedOffset() async throws {
+        try await withGroupTestBroker { client, _ in
+            try await KafkaAdmin(client: client).createTopic(name: "metrics", partitionCount: 1)
+            try await produceRecords(client, topic: "metrics", partition: 0, count: 3)
+            let partition = TopicPartition(topic: "metrics", partition: 0)
+
+            var latest = fastConsumerConfiguration(group: "latest-readers")
+            latest.autoOffsetReset = .latest
+            let fromEnd = try KafkaConsumer(client: client, configuration: latest)
+            try await fromEnd.subscribe(topics: ["metrics"])
+            try await waitUntil("the latest consumer has a position") { await fromEnd.position(partition) == 3 }
+            await fromEnd.close()
+
+            var strict = fastConsumerConfiguration(group: "strict-readers")
+            strict.autoOffsetReset = .none
+            let refusing = try KafkaConsumer(client: client, configuration: strict)
+            try await refusing.subscribe(topics: ["metrics"])
+            var failure: KafkaError?
+            try await waitUntil("polling fails for want of an offset") {
+                do throws(KafkaError) {
+                    _ = try await refusing.poll(timeoutMilliseconds: 100)
+                    return false
+                } catch {
+                    failure = error
+                    return true
+                }
+            }
+            #expect(failure?.kind == .invalidArgument)
+            await refusing.close()
+
+            // With a committed offset, reset none is never consulted.
+            try await KafkaAdmin(client: client).commitOffsets(group: "strict-readers", offsets: [partition: 1])
+            let resuming = try KafkaConsumer(client: client, configuration: strict)
+            try await resuming.subscribe(topics: ["metrics"])
+            #expect(try await readRecords(resuming, count: 2).map(\.offset) == [1, 2])
+            await resuming.close()
+        }
+    }
+
+    @Test func changingTheSubscriptionRebalances() async throws {
+        try await withGroupTestBroker { client, _ in
+            let admin = KafkaAdmin(client: client)
+            try await admin.createTopic(name: "alpha", partitionCount: 2)
+            try await admin.createTopic(name: "beta", partitionCount: 1)
+            let consumer = try KafkaConsumer(client: client, configuration: fastConsumerConfiguration(group: "switcher"))
+            try await consumer.subscribe(topics: ["alpha"])
+            try await waitUntil("alpha is assigned") { Set(await consumer.assignment) == allPartitions("alpha", count: 2) }
+            try await consumer.subscribe(topics: ["alpha", "beta"])
+            try await waitUntil("alpha and beta are assigned") {
+                Set(await consumer.assignment) == allPartitions("alpha", count: 2).union(allPartitions("beta", count: 1))
+            }
+            await #expect(throws: KafkaError.self) { try await consumer.assign([TopicPartition(topic: "alpha", partition: 0)]) }
+            await consumer.close()
+            await #expect(throws: KafkaError.self) { try await consumer.poll(timeoutMilliseconds: 10) }
+        }
+    }
+
+    @Test func aMemberWithoutACommonAssignorFailsClearly() async throws {
+        try await withGroupTestBroker { client, _ in
+            try await KafkaAdmin(client: client).createTopic(name: "tasks", partitionCount: 2)
+            let member = try KafkaConsumer(client: client, configuration: fastConsumerConfiguration(group: "mixed", assignors: [.range]))
+            try await member.subscribe(topics: ["tasks"])
+            try await waitUntil("the first member owns the partitions") { await member.assignment.count == 2 }
+            let outsider = try KafkaConsumer(client: client, configuration: fastConsumerConfiguration(group: "mixed", assignors: [.roundRobin]))
+            try await outsider.subscribe(topics: ["tasks"])
+            var failure: KafkaError?
+            try await waitUntil("the outsider's poll fails") {
+                do throws(KafkaError) {
+                    _ = try await outsider.poll(timeoutMilliseconds: 100)
+                    return false
+                } catch {
+                    failure = error
+                    return true
+                }
+            }
+            #expect(failure?.code == .inconsistentGroupProtocol)
+            #expect(await member.assignment.count == 2)
+            for consumer in [member, outsider] { await consumer.close() }
+        }
+    }
+
     @Test func theMembershipEngineServesOtherProtocolTypes() async throws {
         try await withGroupTestBroker { client, _ in
             // Primary election as the schema registry does it: the leader names itself primary.
