@@ -1,7 +1,8 @@
 """Brook's Swift group consumer and a librdkafka (confluent-kafka) consumer in one group.
 
 The Swift member runs as `brook consume TOPIC --group G` (KafkaConsumer behind it); both members
-offer the same assignor, range or roundrobin. Each case runs twice: once with the Swift member
+offer the same assignor: range, roundrobin or cooperative-sticky (incremental rebalancing, where
+librdkafka and Swift must agree on owned partitions in the subscription). Each case runs twice: once with the Swift member
 joining first (it leads and computes the assignment, librdkafka decodes it) and once with the
 confluent member first (librdkafka leads, Swift decodes). The test checks that the two
 assignments are disjoint and cover every partition, that records produced afterwards are read
@@ -61,13 +62,18 @@ class SwiftMember:
                 self.events.append(line.decode("utf-8", "replace").strip())
 
     def assignment(self):
-        """The partitions of the latest `assigned` event (eager assignors announce the whole set)."""
+        """The partitions owned now: assigned events add, revoked and lost events remove."""
+        owned = set()
         with self.lock:
-            announced = [event for event in self.events if event.startswith("brook: assigned [")]
-        if not announced:
-            return set()
-        inside = announced[-1][len("brook: assigned ["):-1]
-        return {int(name.rsplit("-", 1)[1]) for name in inside.split(",") if name}
+            events = list(self.events)
+        for event in events:
+            kind, _, rest = event.removeprefix("brook: ").partition(" ")
+            partitions = {int(name.rsplit("-", 1)[1]) for name in rest.strip("[]").split(",") if name}
+            if kind == "assigned":
+                owned |= partitions
+            elif kind in ("revoked", "lost"):
+                owned -= partitions
+        return owned
 
     def read(self):
         with self.lock:
@@ -97,7 +103,7 @@ def wait_for(condition, explain, timeout=ASSIGNMENT_TIMEOUT_SECONDS):
 
 
 @pytest.mark.parametrize("leader", ["swift", "confluent"])
-@pytest.mark.parametrize("assignor", ["range", "roundrobin"])
+@pytest.mark.parametrize("assignor", ["range", "roundrobin", "cooperative-sticky"])
 def test_swift_and_confluent_consumers_share_a_group(bootstrap, assignor, leader):
     topic = unique_topic(f"swift-group-{assignor}")
     group = unique_topic("swift-group")
