@@ -2,12 +2,13 @@
 
 The Swift member runs as `brook consume TOPIC --group G` (KafkaConsumer behind it); both members
 offer the same assignor: range, roundrobin or cooperative-sticky (incremental rebalancing, where
-librdkafka and Swift must agree on owned partitions in the subscription). Each case runs twice: once with the Swift member
-joining first (it leads and computes the assignment, librdkafka decodes it) and once with the
-confluent member first (librdkafka leads, Swift decodes). The test checks that the two
-assignments are disjoint and cover every partition, that records produced afterwards are read
-exactly once across the two members, each from its own partitions, and that the Swift member
-leaves cleanly on SIGTERM so the confluent member takes over every partition.
+librdkafka and Swift must agree on the owned partitions in each subscription). Each case runs
+twice: once with the Swift member joining first (it leads and computes the assignment, librdkafka
+decodes it) and once with the confluent member first (librdkafka leads, Swift decodes). The test
+checks that the two assignments are disjoint and cover every partition, that records produced
+afterwards are read exactly once across the two members, each from its own partitions, and that
+the Swift member leaves cleanly on SIGTERM (committing first), so the confluent member takes over
+every partition at the Swift member's committed offsets.
 
 Every wait has a deadline.
 """
