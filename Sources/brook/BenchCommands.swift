@@ -11,7 +11,7 @@ import JSONSchema
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "In-process benchmarks; they print figures and never fail on them.",
-        subcommands: [Schemas.self])
+        subcommands: [Schemas.self, BenchClientCommand.self])
 
     struct Schemas: ParsableCommand {
         static let configuration = CommandConfiguration(
