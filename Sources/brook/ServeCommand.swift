@@ -40,8 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "A broker setting as key=value; repeatable.")
     var settings: [String] = []
 
-    @Option(name: .customLong("registry-listen"), help: "Schema registry HTTP host:port (port 0 picks a free port).")
-    var registryListen: String = "127.0.0.1:\(SchemaRegistryServer.Configuration.defaultPort)"
+    @Option(
+        name: .customLong("registry-listen"),
+        help: ArgumentHelp(
+            "Schema registry HTTP host:port (port 0 picks a free port).",
+            discussion: "Default 127.0.0.1:8081, or 127.0.0.1:0 when the Kafka listener's port is 0, so that test runs never contend for 8081."))
+    var registryListen: String?
 
     @Flag(name: .customLong("no-registry"), help: "Run the broker only, without the schema registry.")
     var noRegistry = false
@@ -82,16 +86,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Starts the registry against this process's broker, over loopback when it listens on all addresses.
     private func startRegistry(broker: HostPort) async throws -> SchemaRegistryServer {
-        let listen: HostPort
+        let address: HostPort
         do {
-            listen = try HostPort(parsing: registryListen)
+            let brokerIsEphemeral = (try? HostPort(parsing: self.listen ?? ""))?.port == 0
+            let defaultPort = brokerIsEphemeral ? 0 : SchemaRegistryServer.Configuration.defaultPort
+            address = try HostPort(parsing: registryListen ?? "127.0.0.1:\(defaultPort)")
         } catch {
             throw ValidationError("--registry-listen: \(error.description)")
         }
         let wildcard = ["0.0.0.0", "::", ""].contains(broker.host)
         let bootstrap = BrokerAddress(host: wildcard ? "127.0.0.1" : broker.host, port: broker.port)
         let registry = try await SchemaRegistryServer.start(
-            SchemaRegistryServer.Configuration(bootstrapServers: [bootstrap], listenHost: listen.host, listenPort: listen.port))
+            SchemaRegistryServer.Configuration(bootstrapServers: [bootstrap], listenHost: address.host, listenPort: address.port))
         print("brook: schema registry listening on \(registry.listeningURL)")
         fflush(nil)
         return registry
