@@ -1,11 +1,16 @@
 // `brook serve`: runs a broker on the embedded default (127.0.0.1:9092, data in ./data) or as
-// configured by a properties file and flags. Prints one line when the listener is ready (tests
-// and scripts wait for it) and shuts down cleanly on SIGTERM/SIGINT: logs are flushed and
-// marked clean, so the next start skips recovery.
+// configured by a properties file and flags, and then the schema registry in the same process
+// (127.0.0.1:8081 unless --registry-listen or --no-registry). The registry reaches the broker
+// over loopback through KafkaClient, exactly as it would reach an external cluster. Prints one
+// line per listener when it is ready (tests and scripts wait for them) and shuts down cleanly
+// on SIGTERM/SIGINT: the registry first, then the broker, whose logs are flushed and marked
+// clean, so the next start skips recovery.
 import ArgumentParser
 import Broker
 import Dispatch
 import Foundation
+import KafkaClient
+import SchemaRegistryServer
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,6 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "A broker setting as key=value; repeatable.")
     var settings: [String] = []
 
+    @Option(
+        name: .customLong("registry-listen"),
+        help: ArgumentHelp(
+            "Schema registry HTTP host:port (port 0 picks a free port).",
+            discussion: "Default 127.0.0.1:8081, or 127.0.0.1:0 when the Kafka listener's port is 0, so that test runs never contend for 8081."))
+    var registryListen: String?
+
+    @Flag(name: .customLong("no-registry"), help: "Run the broker only, without the schema registry.")
+    var noRegistry = false
+
     func run() async throws {
         let config: BrokerConfig
         do {
@@ -53,9 +68,39 @@ struct ServeCommand: AsyncParsableCommand {
         print("brook: kafka listener ready on \(server.boundAddress)")
         fflush(nil)  // flush stdout without touching the (non-Sendable) global
 
+        var registry: SchemaRegistryServer?
+        if !noRegistry {
+            do {
+                registry = try await startRegistry(broker: server.boundAddress)
+            } catch {
+                await server.shutdown()
+                throw ValidationError("cannot start the schema registry: \(error)")
+            }
+        }
+
         let signal = await Self.waitForTerminationSignal()
         FileHandle.standardError.write(Data("brook: signal \(signal), shutting down\n".utf8))
+        await registry?.shutdown()
         await server.shutdown()
+    }
+
+    /// Starts the registry against this process's broker, over loopback when it listens on all addresses.
+    private func startRegistry(broker: HostPort) async throws -> SchemaRegistryServer {
+        let address: HostPort
+        do {
+            let brokerIsEphemeral = (try? HostPort(parsing: self.listen ?? ""))?.port == 0
+            let defaultPort = brokerIsEphemeral ? 0 : SchemaRegistryServer.Configuration.defaultPort
+            address = try HostPort(parsing: registryListen ?? "127.0.0.1:\(defaultPort)")
+        } catch {
+            throw ValidationError("--registry-listen: \(error.description)")
+        }
+        let wildcard = ["0.0.0.0", "::", ""].contains(broker.host)
+        let bootstrap = BrokerAddress(host: wildcard ? "127.0.0.1" : broker.host, port: broker.port)
+        let registry = try await SchemaRegistryServer.start(
+            SchemaRegistryServer.Configuration(bootstrapServers: [bootstrap], listenHost: address.host, listenPort: address.port))
+        print("brook: schema registry listening on \(registry.listeningURL)")
+        fflush(nil)
+        return registry
     }
 
     private func makeConfig() throws(BrokerConfigError) -> BrokerConfig {
@@ -83,7 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Suspends until SIGTERM or SIGINT arrives and returns its number.
-    private static func waitForTerminationSignal() async -> Int32 {
+    static func waitForTerminationSignal() async -> Int32 {
         await withCheckedContinuation { continuation in
             let once = SignalOnce(continuation)
             for number in [SIGTERM, SIGINT] {
