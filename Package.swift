@@ -74,12 +74,22 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["JSON"]),
         // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
         .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
+        // HTTP client for Confluent-compatible registries (plain SwiftNIO HTTP/1.1) and its caching layer.
+        .target(
+            name: "SchemaRegistryClient",
+            dependencies: [
+                "JSON", "SchemaRegistry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
 
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
                 "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
+                "SchemaRegistry", "SchemaRegistryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,6 +118,9 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
+        .testTarget(
+            name: "SchemaRegistryClientTests",
+            dependencies: ["SchemaRegistryClient", "SchemaRegistry", "JSON", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
