@@ -120,7 +120,11 @@ let package = Package(
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(
             name: "SchemaRegistryClientTests",
-            dependencies: ["SchemaRegistryClient", "SchemaRegistry", "JSON", .product(name: "NIOCore", package: "swift-nio")]),
+            dependencies: [
+                "SchemaRegistryClient", "SchemaRegistry", "JSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
