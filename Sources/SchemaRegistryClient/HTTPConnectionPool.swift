@@ -2,6 +2,7 @@
 // connection, run one exchange on it and give it back; at most `connectionsMax` connections are
 // open, and borrowers beyond that wait in arrival order. A connection the server closed while idle
 // is dropped when next borrowed; one whose exchange failed is closed, never reused.
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -102,7 +103,7 @@ actor HTTPConnectionPool {
         } catch {
             throw SchemaRegistryClientError(
                 kind: .connectionFailed,
-                message: "cannot connect to the registry at \(endpoint) (\(Self.describeConnectFailure(error))); is it running there?")
+                message: "cannot connect to the registry at \(endpoint) (\(Self.describeConnectFailure(error)))")
         }
     }
 
@@ -111,7 +112,7 @@ actor HTTPConnectionPool {
         if let connectionError = error as? NIOConnectionError, let first = connectionError.connectionErrors.first {
             return describeConnectFailure(first.error)
         }
-        if let ioError = error as? IOError { return ioError.description }
+        if let ioError = error as? IOError { return String(cString: strerror(ioError.errnoCode)) }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError { return "timed out" }
         return "\(error)"
     }

@@ -107,7 +107,7 @@ func runRegistryCommand(
 func registryAdvice(for error: SchemaRegistryClientError, registryURL: String) -> String {
     switch error.kind {
     case .connectionFailed:
-        return "\(error.message). Start one with `brook serve`, or point --registry (or BROOK_REGISTRY_URL) at it."
+        return "\(error.message). Is a registry running there? Start one with `brook serve`, or point --registry (or BROOK_REGISTRY_URL) at it."
     case .connectionClosed:
         return "\(error.message). Check the registry's log, then try again."
     case .timedOut:
