@@ -77,6 +77,15 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["JSON"]),
         // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
         .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
+        // HTTP client for Confluent-compatible registries (plain SwiftNIO HTTP/1.1) and its caching layer.
+        .target(
+            name: "SchemaRegistryClient",
+            dependencies: [
+                "JSON", "SchemaRegistry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // The running registry: `_schemas` through KafkaClient, the Confluent REST API on Hummingbird.
         .target(
             name: "SchemaRegistryServer",
@@ -95,6 +104,7 @@ let package = Package(
             name: "brook",
             dependencies: [
                 "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro", "SchemaRegistryServer",
+                "SchemaRegistry", "SchemaRegistryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -119,11 +129,21 @@ let package = Package(
         .testTarget(name: "AvroTests", dependencies: ["Avro", "CAvro", "JSON"]),
         .testTarget(
             name: "BrookCLITests",
-            dependencies: ["brook", "Avro", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "brook", "Avro", "JSONSchema", "Broker", "KafkaClient", "SchemaRegistryServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
+        .testTarget(
+            name: "SchemaRegistryClientTests",
+            dependencies: [
+                "SchemaRegistryClient", "SchemaRegistry", "JSON", "SchemaRegistryServer", "Broker", "KafkaClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [

@@ -6,8 +6,13 @@ import Foundation
 
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schema", abstract: "Validate instances against a schema and check schema compatibility, offline.",
-        subcommands: [Validate.self, Compat.self, SchemaToJSONCommand.self, SchemaFromJSONCommand.self])
+        commandName: "schema",
+        abstract: "Work with schemas: offline checks and conversions, and a Confluent-compatible schema registry.",
+        subcommands: [
+            Validate.self, Compat.self, SchemaToJSONCommand.self, SchemaFromJSONCommand.self,
+            Register.self, Get.self, List.self, Versions.self, Check.self, Diff.self, Delete.self,
+            Config.self, Mode.self, Export.self, Import.self,
+        ])
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
