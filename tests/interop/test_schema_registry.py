@@ -184,6 +184,12 @@ def test_same_content_gets_same_id_under_every_subject(registry):
     answer = registry_request(registry.registry_url, "GET", f"/schemas/ids/{first}/versions")
     assert answer.status == 200, answer
     assert len(answer.json) == 3
+    # `subject` on GET /schemas/ids/{id} only names the context to look in (Confluent); the
+    # Python deserializers always send `{topic}-value`, also for ids registered under other
+    # subjects (references, RecordNameStrategy producers), so it must not filter.
+    answer = registry_request(registry.registry_url, "GET", f"/schemas/ids/{first}",
+                              query={"subject": unique_subject("unrelated")})
+    assert answer.status == 200 and json.loads(answer.json["schema"]) == json.loads(schema), answer
 
 
 # --- compatibility levels ------------------------------------------------------------------------
