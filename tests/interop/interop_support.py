@@ -92,8 +92,10 @@ def brook_binary():
 
 
 def start_broker(data_dir, log_path, settings):
-    """Starts `brook serve` on an ephemeral port and waits for its ready line."""
-    command = [brook_binary(), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0"]
+    """Starts `brook serve` on an ephemeral port and waits for its ready line. Without the
+    schema registry: `brook serve` would otherwise put one on 127.0.0.1:8081, and the second
+    broker running at once (a restart test beside the module's broker) could not start."""
+    command = [brook_binary(), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0", "--no-registry"]
     for key, value in settings.items():
         command += ["--set", f"{key}={value}"]
     log = open(log_path, "ab")
