@@ -1,6 +1,7 @@
 # Brook: the two commands of the README.
 #   make serve   install what is missing, build (release) and run broker on the embedded default
-#   make test    install what is missing, build, run the Swift tests and the interop tests
+#   make test    install what is missing, build, run the Swift tests, the interop tests and the
+#                registry's API fuzzing (schemathesis)
 .PHONY: deps build release serve test unit-test interop-test bench clean
 
 SWIFT ?= swift
@@ -22,6 +23,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	./scripts/interop-test.sh
 	./scripts/peer-broker-test.sh
+	./scripts/registry-api-test.sh
 
 bench: release
 	./bench/run-broker-bench.sh

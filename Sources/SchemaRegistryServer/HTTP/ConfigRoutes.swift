@@ -44,6 +44,17 @@ enum ConfigRoutes {
         case let other?: throw .invalidCompatibilityLevel(other.serialized())
         }
         let level = try CompatibilityLevel.parse(name).get()
+        // Confluent's Config has `normalize` as a Boolean and refuses anything else; storing it
+        // as sent would make every later GET /config answer a non-boolean `normalize`.
+        if let normalize = object["normalize"] {
+            switch normalize {
+            case .bool, .null: break
+            default:
+                throw RegistryError(
+                    httpStatus: 422, errorCode: 422,
+                    message: "Unprocessable entity: normalize must be true or false, not \(normalize.serialized())")
+            }
+        }
         var extra = JSONObject()
         for member in object.members where member.key != "compatibility" && member.key != "compatibilityLevel" && member.value != .null {
             extra[member.key] = member.value
