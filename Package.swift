@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "Brook", targets: ["Brook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -84,6 +85,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
+        // The typed layer for users: serializers over the registry, Producer<Key, Value> and
+        // Consumer<Key, Value>. Works against any Kafka-compatible cluster, so it does not link the broker.
+        .target(
+            name: "Brook",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "Avro", "JSON", "JSONSchema", "SchemaRegistry", "SchemaRegistryClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
+
         // The `brook` command line.
         .executableTarget(
             name: "brook",
@@ -121,6 +132,12 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryClientTests",
             dependencies: ["SchemaRegistryClient", "SchemaRegistry", "JSON", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "BrookTests",
+            dependencies: [
+                "Brook", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient", "Broker",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
     swiftLanguageModes: [.v6]
