@@ -3,6 +3,7 @@
 // Start: `--from-beginning`, `--offset N`, `--from ISO8601` (ListOffsets by time), or by default
 // the log end (new records only). Stop: `--to ISO8601`, `--max-messages N`, `--exit-at-end`, or
 // never. Each partition is read by its own PartitionConsumer; records are printed as they come.
+// With `--group G` the command is a group member instead (see ConsumeGroupMode.swift).
 import ArgumentParser
 import Foundation
 import KafkaClient
@@ -24,6 +25,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("print-key"), help: "Text output: print key, separator, value.") var printKey = false
     @Option(name: .customLong("key-separator"), help: "Text output: separator between key and value.") var keySeparator = "\t"
     @Option(help: "text (values) or json (one object per line).") var output: OutputFormat = .text
+    @OptionGroup var groupOptions: ConsumeGroupOptions
 
     func validate() throws {
         let starts = [fromBeginning, offset != nil, from != nil].filter { $0 }.count
@@ -31,6 +33,12 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let offset, offset < 0 { throw ValidationError("--offset must be 0 or more") }
         if let partition, partition < 0 { throw ValidationError("--partition must be 0 or more") }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
+        if groupOptions.group != nil {
+            guard partition == nil, offset == nil, from == nil, to == nil, !exitAtEnd else {
+                throw ValidationError("with --group the group assigns partitions and positions: drop --partition, --offset, --from, --to and --exit-at-end")
+            }
+        }
+        try groupOptions.validate()
         do {
             if let from { _ = try ISO8601Timestamp.parseMilliseconds(from) }
             if let to { _ = try ISO8601Timestamp.parseMilliseconds(to) }
@@ -56,6 +64,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if groupOptions.group != nil { return try await runGroupMember() }
         let start = try startPosition
         let end = try endPosition
         try await runClientCommand(connection) { client in
