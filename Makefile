@@ -21,6 +21,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	./scripts/interop-test.sh
+	./scripts/peer-broker-test.sh
 
 bench: release
 	./bench/run-broker-bench.sh

@@ -81,3 +81,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         return text
     }
 }
+
+extension KafkaError {
+    /// The Kafka protocol error code: an extensible struct with a static member per code
+    /// (`KafkaError.Code.unknownTopicOrPartition`), so new codes break no one's `switch`.
+    public typealias Code = ErrorCode
+}

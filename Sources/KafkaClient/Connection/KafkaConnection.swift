@@ -54,7 +54,7 @@ public final class KafkaConnection: Sendable {
     public let configuration: Configuration
     /// What the broker advertised; empty when negotiation was skipped (tests only).
     public let apiVersions: ApiVersionTable
-    private let channel: any Channel
+    let channel: any Channel
 
     private init(host: String, port: Int, configuration: Configuration, channel: any Channel, apiVersions: ApiVersionTable) {
         self.host = host

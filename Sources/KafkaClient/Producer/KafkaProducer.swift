@@ -1,10 +1,16 @@
-// A batching producer: records collect per partition and go out as one record batch when the
-// batch is full (`batchBytesMax`) or has waited `lingerMilliseconds`.
+// A batching, idempotent producer: records collect per partition and become one record batch
+// when the batch is full (`batchBytesMax`) or has waited `lingerMilliseconds`.
 //
-// At most one batch per partition is in flight, so records of a partition are stored in the
-// order they were sent even when a batch is retried. Retriable failures (leader moved, timeout,
-// connection lost) are retried with backoff through `KafkaClient.withRetries`. This producer is
-// not idempotent yet: a retried batch whose first attempt did reach the log is stored twice.
+// Idempotence is on by default (Kafka's `enable.idempotence`): the producer asks the cluster
+// for a producer id and epoch (InitProducerId) and gives every batch of a partition the next
+// sequence number. The broker drops a batch it already stored, so a retry after a lost answer
+// is never stored twice, and refuses one that skips ahead, so up to five batches per partition
+// can be in flight without ever being stored out of order. The sending side (sequences,
+// retries, epoch bumps) lives in KafkaProducer+Sending.swift; this file takes records in,
+// batches them and tracks buffer space.
+//
+// Without idempotence (acks 0 or 1) one batch per partition is in flight, so a retry cannot
+// reorder records, but a retried batch whose first attempt reached the log is stored twice.
 import Foundation
 import KafkaProtocol
 import NIOCore
@@ -14,36 +20,78 @@ public actor KafkaProducer {
     public nonisolated let configuration: ProducerConfiguration
     public nonisolated let client: KafkaClient
 
-    private struct PendingRecord {
-        var record: Record
-        var promise: EventLoopPromise<RecordMetadata>
-        var bytes: Int
-    }
-
-    private struct PartitionQueue {
-        var records: [PendingRecord] = []
-        var bytes = 0
-        var isInFlight = false
+    /// Everything the producer keeps for one partition.
+    struct PartitionState {
+        /// Records not yet in a batch, oldest first.
+        var queued: [PendingRecord] = []
+        var queuedBytes = 0
+        var queuedSince: ContinuousClock.Instant?
         var lingerTask: Task<Void, Never>?
+        /// Batches made and not yet finished, in sequence order; some may be in flight.
+        var batches: [ProducerBatch] = []
+        /// Sequence of the next batch made for this partition (idempotent producers).
+        var nextSequence: Int32 = 0
+        /// The last sequence the broker acknowledged under the current epoch.
+        var lastAcknowledgedSequence: Int32?
+        /// An attempt failed: send nothing more until every in-flight batch has answered,
+        /// then resend from the oldest unfinished batch (so order holds).
+        var isRecovering = false
+        var retryNotBefore: ContinuousClock.Instant?
+        var retryTask: Task<Void, Never>?
+        /// The leader's connection, looked up once and dropped after a failure.
+        var connection: KafkaConnection?
+        var isResolvingLeader = false
+        /// Ask the cluster for fresh metadata before the next leader lookup (after an error
+        /// such as NOT_LEADER_OR_FOLLOWER).
+        var needsMetadataRefresh = false
+        /// Leader lookups that failed in a row; sets the backoff before the next one.
+        var lookupFailures = 0
+
+        var inFlightCount: Int { batches.reduce(0) { $0 + ($1.isInFlight ? 1 : 0) } }
+        var expectedSequence: Int32 { lastAcknowledgedSequence.map { ProducerSequence.adding($0, 1) } ?? 0 }
     }
 
-    private var queues: [TopicPartition: PartitionQueue] = [:]
-    private var partitioner = Partitioner()
+    /// The producer id and epoch idempotent batches carry.
+    struct ProducerIdentity: Equatable {
+        var producerId: Int64
+        var epoch: Int16
+    }
+
+    var partitions: [TopicPartition: PartitionState] = [:]
+    var partitioner = Partitioner()
     /// Partition counts learnt from metadata, so each send does not ask the client.
     private var partitionCounts: [String: Int] = [:]
     private var partitionCountsLearntAt: [String: ContinuousClock.Instant] = [:]
-    private var bufferedBytes = 0
+    var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    private var inFlightBatches = 0
-    private var isClosed = false
-    private let eventLoop: any EventLoop
+    /// Batches made and not yet finished, over every partition.
+    var unfinishedBatches = 0
+    var nextBatchId = 0
+    var isClosed = false
+    var isFlushing = false
+    /// Why every send fails (a configuration that cannot work, or a fatal producer error).
+    var fatalError: KafkaError?
+    let eventLoop: any EventLoop
+
+    // Idempotence state; see KafkaProducer+Sending.swift.
+    var identity: ProducerIdentity?
+    var isRequestingIdentity = false
+    /// An epoch bump is due: no batch is sent until in-flight ones answer and the bump is done.
+    var isEpochBumpPending = false
 
     public init(client: KafkaClient, configuration: ProducerConfiguration = .init()) {
         self.client = client
         self.configuration = configuration
         self.eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        do {
+            try configuration.validate()
+        } catch {
+            self.fatalError = error
+        }
     }
+
+    var isIdempotent: Bool { configuration.enableIdempotence }
 
     /// Sends one record and waits until the broker stored it (or the send failed).
     public func send(
@@ -74,12 +122,10 @@ public actor KafkaProducer {
     }
 
     private func enqueueOne(_ producerRecord: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
-        let (topic, partition, key, value, headers, timestamp) = (
-            producerRecord.topic, producerRecord.partition, producerRecord.key, producerRecord.value,
-            producerRecord.headers, producerRecord.timestamp
-        )
+        let topic = producerRecord.topic
+        if let fatalError { throw fatalError }
         guard !isClosed else { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
-        let bytes = estimatedRecordBytes(key: key, value: value, headers: headers)
+        let bytes = estimatedRecordBytes(key: producerRecord.key, value: producerRecord.value, headers: producerRecord.headers)
         guard bytes <= configuration.recordBytesMax else {
             throw KafkaError(
                 kind: .invalidArgument, code: .messageTooLarge, context: "sending to \(topic)",
@@ -87,7 +133,7 @@ public actor KafkaProducer {
         }
         let partitionCount = try await partitionCount(of: topic)
         let chosen: Int32
-        if let partition {
+        if let partition = producerRecord.partition {
             guard partition >= 0, Int(partition) < partitionCount else {
                 throw KafkaError(
                     kind: .invalidArgument, code: .unknownTopicOrPartition, context: "sending to \(topic)-\(partition)",
@@ -95,34 +141,47 @@ public actor KafkaProducer {
             }
             chosen = partition
         } else {
-            chosen = partitioner.partition(topic: topic, key: key, partitionCount: partitionCount)
+            chosen = partitioner.partition(topic: topic, key: producerRecord.key, partitionCount: partitionCount)
         }
         while bufferedBytes + bytes > configuration.bufferedBytesMax && bufferedBytes > 0 {
             await withCheckedContinuation { spaceWaiters.append($0) }
+            if isClosed { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
         }
         let record = Record(
-            timestamp: timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), key: key, value: value, headers: headers)
+            timestamp: producerRecord.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), key: producerRecord.key,
+            value: producerRecord.value, headers: producerRecord.headers)
         let promise = eventLoop.makePromise(of: RecordMetadata.self)
         let topicPartition = TopicPartition(topic: topic, partition: chosen)
-        // Mutate the queue in place: copying it out would copy its record array on every append.
-        queues[topicPartition, default: PartitionQueue()].records.append(PendingRecord(record: record, promise: promise, bytes: bytes))
-        queues[topicPartition, default: PartitionQueue()].bytes += bytes
         bufferedBytes += bytes
-        if let queue = queues[topicPartition] {
-            if queue.bytes >= configuration.batchBytesMax {
-                drain(topicPartition)
-            } else if queue.lingerTask == nil {
-                scheduleLinger(topicPartition)
-            }
+        // Mutate the state in place: copying it out would copy its record array on every append.
+        partitions[topicPartition, default: PartitionState()].queued.append(PendingRecord(record: record, promise: promise, bytes: bytes))
+        partitions[topicPartition, default: PartitionState()].queuedBytes += bytes
+        if partitions[topicPartition]?.queuedSince == nil { partitions[topicPartition]?.queuedSince = .now }
+        if let state = partitions[topicPartition], state.queuedBytes >= configuration.batchBytesMax {
+            makeBatches(topicPartition, includingPartial: false)
+            pump(topicPartition)
+        }
+        if let state = partitions[topicPartition], !state.queued.isEmpty, state.lingerTask == nil {
+            scheduleLinger(topicPartition)
         }
         return DeliveryReceipt(future: promise.futureResult)
     }
 
     /// Sends every buffered record now and waits until all batches are answered.
     public func flush() async {
-        for topicPartition in queues.keys { drain(topicPartition) }
-        while inFlightBatches > 0 || queues.values.contains(where: { !$0.records.isEmpty }) {
+        isFlushing = true
+        defer { isFlushing = false }
+        for topicPartition in partitions.keys {
+            makeBatches(topicPartition, includingPartial: true)
+            pump(topicPartition)
+        }
+        while unfinishedBatches > 0 || partitions.values.contains(where: { !$0.queued.isEmpty }) {
             await withCheckedContinuation { idleWaiters.append($0) }
+            // Records enqueued while we waited are flushed too.
+            for (topicPartition, state) in partitions where !state.queued.isEmpty {
+                makeBatches(topicPartition, includingPartial: true)
+                pump(topicPartition)
+            }
         }
     }
 
@@ -130,6 +189,8 @@ public actor KafkaProducer {
     public func close() async {
         await flush()
         isClosed = true
+        for waiter in spaceWaiters { waiter.resume() }
+        spaceWaiters.removeAll()
     }
 
     private func partitionCount(of topic: String) async throws(KafkaError) -> Int {
@@ -153,125 +214,87 @@ public actor KafkaProducer {
 
     private func scheduleLinger(_ topicPartition: TopicPartition) {
         let linger = configuration.lingerMilliseconds
-        queues[topicPartition]?.lingerTask = Task { [weak self] in
+        partitions[topicPartition]?.lingerTask = Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(linger))
             await self?.lingerExpired(topicPartition)
         }
     }
 
     private func lingerExpired(_ topicPartition: TopicPartition) {
-        queues[topicPartition]?.lingerTask = nil
-        drain(topicPartition)
+        partitions[topicPartition]?.lingerTask = nil
+        makeBatches(topicPartition, includingPartial: true)
+        pump(topicPartition)
     }
 
-    /// Takes the partition's records as one batch and sends it, unless a batch is already in
-    /// flight (then the records go when it is answered).
-    private func drain(_ topicPartition: TopicPartition) {
-        guard var queue = queues.removeValue(forKey: topicPartition) else { return }
-        // Put the queue back whatever happens; it was taken out so its arrays are not shared.
-        defer { queues[topicPartition] = queue }
-        guard !queue.records.isEmpty, !queue.isInFlight else { return }
-        queue.lingerTask?.cancel()
-        queue.lingerTask = nil
-        var takenCount = 0
-        var takenBytes = 0
-        // Split at batchBytesMax so one batch stays under the broker's message limit.
-        while takenCount < queue.records.count,
-            takenCount == 0 || takenBytes + queue.records[takenCount].bytes <= configuration.batchBytesMax
-        {
-            takenBytes += queue.records[takenCount].bytes
-            takenCount += 1
+    /// Turns queued records into batches of at most `batchBytesMax` (so one batch stays under
+    /// the broker's message limit). A partial last batch is made only when `includingPartial`
+    /// (linger expired, flush); otherwise it keeps collecting records.
+    func makeBatches(_ topicPartition: TopicPartition, includingPartial: Bool) {
+        guard var state = partitions.removeValue(forKey: topicPartition) else { return }
+        // Put the state back whatever happens; it was taken out so its arrays are not shared.
+        defer { partitions[topicPartition] = state }
+        guard !state.queued.isEmpty else { return }
+        var start = 0
+        while start < state.queued.count {
+            var end = start
+            var bytes = 0
+            while end < state.queued.count, end == start || bytes + state.queued[end].bytes <= configuration.batchBytesMax {
+                bytes += state.queued[end].bytes
+                end += 1
+            }
+            let isFull = end < state.queued.count || bytes >= configuration.batchBytesMax
+            guard isFull || includingPartial else { break }
+            var batch = ProducerBatch(
+                id: nextBatchId, records: Array(state.queued[start..<end]), bytes: bytes,
+                createdAt: state.queuedSince ?? .now)
+            nextBatchId += 1
+            if isIdempotent {
+                batch.sequence = state.nextSequence
+                state.nextSequence = ProducerSequence.adding(state.nextSequence, batch.recordCount)
+            }
+            state.batches.append(batch)
+            state.queuedBytes -= bytes
+            unfinishedBatches += 1
+            start = end
         }
-        let taken = Array(queue.records[0..<takenCount])
-        queue.records.removeFirst(takenCount)
-        queue.bytes -= takenBytes
-        queue.isInFlight = true
-        inFlightBatches += 1
+        state.queued.removeFirst(start)
+        state.queuedSince = state.queued.isEmpty ? nil : .now
+        if state.queued.isEmpty {
+            state.lingerTask?.cancel()
+            state.lingerTask = nil
+        }
         partitioner.batchSent(
             topic: topicPartition.topic, partition: topicPartition.partition,
             partitionCount: partitionCounts[topicPartition.topic] ?? 1)
-        Task { await self.send(batch: taken, bytes: takenBytes, to: topicPartition) }
     }
 
-    private func send(batch: [PendingRecord], bytes: Int, to topicPartition: TopicPartition) async {
-        let result: Result<ProduceOutcome, KafkaError>
-        do {
-            result = .success(try await produce(batch.map(\.record), to: topicPartition))
-        } catch {
-            result = .failure(error)
+    /// A batch is done (stored or failed): release its buffer space and wake whoever waits.
+    func batchFinished(bytes: Int) {
+        bufferedBytes -= bytes
+        unfinishedBatches -= 1
+        for waiter in spaceWaiters { waiter.resume() }
+        spaceWaiters.removeAll()
+        if unfinishedBatches == 0 {
+            for waiter in idleWaiters { waiter.resume() }
+            idleWaiters.removeAll()
         }
-        // Every promise lives on `eventLoop`: completing them in one task there costs one
-        // thread hop per batch instead of one per record.
-        let completions = batch.map { ($0.promise, $0.record.timestamp) }
+    }
+
+    /// Completes every record of `batch` on the event loop, in one hop per batch.
+    nonisolated func complete(_ batch: ProducerBatch, topicPartition: TopicPartition, with result: Result<(Int64, Int64), KafkaError>) {
+        let completions = batch.records.map { ($0.promise, $0.record.timestamp) }
         eventLoop.execute {
             for (index, (promise, recordTimestamp)) in completions.enumerated() {
                 switch result {
-                case .success(let outcome):
-                    let offset = outcome.baseOffset >= 0 ? outcome.baseOffset + Int64(index) : -1
-                    let timestamp = outcome.logAppendTime >= 0 ? outcome.logAppendTime : recordTimestamp
+                case .success(let (baseOffset, logAppendTime)):
+                    let offset = baseOffset >= 0 ? baseOffset + Int64(index) : -1
+                    let timestamp = logAppendTime >= 0 ? logAppendTime : recordTimestamp
                     promise.succeed(
                         RecordMetadata(topic: topicPartition.topic, partition: topicPartition.partition, offset: offset, timestamp: timestamp))
                 case .failure(let error):
                     promise.fail(error)
                 }
             }
-        }
-        bufferedBytes -= bytes
-        inFlightBatches -= 1
-        queues[topicPartition]?.isInFlight = false
-        for waiter in spaceWaiters { waiter.resume() }
-        spaceWaiters.removeAll()
-        if let queue = queues[topicPartition], !queue.records.isEmpty {
-            if queue.bytes >= configuration.batchBytesMax || queue.lingerTask == nil || !idleWaiters.isEmpty {
-                drain(topicPartition)
-            }
-        }
-        if inFlightBatches == 0 {
-            for waiter in idleWaiters { waiter.resume() }
-            idleWaiters.removeAll()
-        }
-    }
-
-    private struct ProduceOutcome: Sendable {
-        var baseOffset: Int64
-        var logAppendTime: Int64
-    }
-
-    private func produce(_ records: [Record], to topicPartition: TopicPartition) async throws(KafkaError) -> ProduceOutcome {
-        let context = "producing to \(topicPartition)"
-        let batch: ByteBuffer
-        do {
-            batch = try RecordBatch.encode(records: records, compression: configuration.compression)
-        } catch {
-            throw KafkaError(kind: .invalidArgument, context: context, detail: "\(error)")
-        }
-        let request = ProduceRequest(
-            transactionalId: nil, acks: configuration.acks.rawValue, timeoutMs: configuration.produceTimeoutMilliseconds,
-            topicData: [
-                ProduceRequest.TopicProduceData(
-                    name: topicPartition.topic,
-                    partitionData: [ProduceRequest.PartitionProduceData(index: topicPartition.partition, records: batch)])
-            ])
-        let acks = configuration.acks
-        let client = self.client
-        return try await client.withRetries { () async throws(KafkaError) in
-            let leader = try await client.leader(topic: topicPartition.topic, partition: topicPartition.partition)
-            let connection = try await client.connection(toBroker: leader)
-            if acks == .none {
-                try await connection.sendWithoutResponse(request)
-                return ProduceOutcome(baseOffset: -1, logAppendTime: -1)
-            }
-            let response = try await connection.send(request)
-            guard
-                let partition = response.responses.first(where: { $0.name == topicPartition.topic })?
-                    .partitionResponses.first(where: { $0.index == topicPartition.partition })
-            else {
-                throw KafkaError(kind: .protocolViolation, context: context, detail: "the answer did not mention the partition")
-            }
-            if let error = KafkaError.broker(ErrorCode(rawValue: partition.errorCode), context: context, detail: partition.errorMessage) {
-                throw error
-            }
-            return ProduceOutcome(baseOffset: partition.baseOffset, logAppendTime: partition.logAppendTimeMs)
         }
     }
 }

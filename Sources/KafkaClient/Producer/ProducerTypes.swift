@@ -17,7 +17,18 @@ public struct ProducerConfiguration: Sendable {
         public var description: String { rawValue == -1 ? "all" : String(rawValue) }
     }
 
+    /// Most batches of one partition an idempotent producer keeps in flight; the broker
+    /// remembers the last five batches per producer for duplicate detection, so more would let
+    /// a retried batch slip past it (Kafka's `max.in.flight.requests.per.connection` limit).
+    public static let idempotentInFlightBatchesMax = 5
+
     public var acks: Acks
+    /// Whether the producer is idempotent (InitProducerId, per-partition sequence numbers): a
+    /// retried batch is never stored twice and batches of a partition are stored in send order
+    /// even with several in flight. On by default; it needs `acks` = all. Left at nil in `init`,
+    /// it follows Java's rule: on with acks=all, off otherwise; set to true with other acks, every
+    /// send fails with a clear error (see `validate()`).
+    public var enableIdempotence: Bool
     public var compression: CompressionCodec
     /// How long a partition's batch may wait for more records before it is sent.
     public var lingerMilliseconds: Int64
@@ -29,19 +40,52 @@ public struct ProducerConfiguration: Sendable {
     public var bufferedBytesMax: Int
     /// How long the broker may wait for replicas before answering a produce (Produce TimeoutMs).
     public var produceTimeoutMilliseconds: Int32
+    /// Batches of one partition written but not yet answered. Idempotent producers allow up to
+    /// `idempotentInFlightBatchesMax`; without idempotence it is 1, so a retry cannot reorder.
+    public var inFlightBatchesPerPartitionMax: Int
+    /// Upper bound on the time from `send`/`enqueue` until the record is acknowledged or has
+    /// failed, retries included (Kafka's `delivery.timeout.ms`).
+    public var deliveryTimeoutMilliseconds: Int64
 
     public init(
-        acks: Acks = .all, compression: CompressionCodec = .none, lingerMilliseconds: Int64 = 5,
-        batchBytesMax: Int = 1_000_000, recordBytesMax: Int = 1_048_576, bufferedBytesMax: Int = 32 * 1024 * 1024,
-        produceTimeoutMilliseconds: Int32 = 30_000
+        acks: Acks = .all, enableIdempotence: Bool? = nil, compression: CompressionCodec = .none,
+        lingerMilliseconds: Int64 = 5, batchBytesMax: Int = 1_000_000, recordBytesMax: Int = 1_048_576,
+        bufferedBytesMax: Int = 32 * 1024 * 1024, produceTimeoutMilliseconds: Int32 = 30_000,
+        inFlightBatchesPerPartitionMax: Int = idempotentInFlightBatchesMax, deliveryTimeoutMilliseconds: Int64 = 120_000
     ) {
         self.acks = acks
+        self.enableIdempotence = enableIdempotence ?? (acks == .all)
         self.compression = compression
         self.lingerMilliseconds = max(0, lingerMilliseconds)
         self.batchBytesMax = max(1, batchBytesMax)
         self.recordBytesMax = max(1, recordBytesMax)
         self.bufferedBytesMax = max(self.batchBytesMax, bufferedBytesMax)
         self.produceTimeoutMilliseconds = produceTimeoutMilliseconds
+        self.inFlightBatchesPerPartitionMax = inFlightBatchesPerPartitionMax
+        self.deliveryTimeoutMilliseconds = max(1, deliveryTimeoutMilliseconds)
+    }
+
+    /// Checks the settings that cannot work together; the producer fails every send with this
+    /// error rather than silently weakening a guarantee the caller asked for.
+    public func validate() throws(KafkaError) {
+        if enableIdempotence && acks != .all {
+            throw KafkaError(
+                kind: .invalidArgument, context: "configuring the producer",
+                detail: "idempotence needs acks=all (acks is \(acks)); set acks to .all or enableIdempotence to false")
+        }
+        let limit = enableIdempotence ? Self.idempotentInFlightBatchesMax : Int.max
+        guard inFlightBatchesPerPartitionMax >= 1, inFlightBatchesPerPartitionMax <= limit else {
+            throw KafkaError(
+                kind: .invalidArgument, context: "configuring the producer",
+                detail: "inFlightBatchesPerPartitionMax must be 1...\(Self.idempotentInFlightBatchesMax) with idempotence "
+                    + "(it is \(inFlightBatchesPerPartitionMax))")
+        }
+    }
+
+    /// The in-flight window actually used: without idempotence only one batch, so that a retried
+    /// batch cannot land behind a later one.
+    var effectiveInFlightBatchesPerPartition: Int {
+        enableIdempotence ? inFlightBatchesPerPartitionMax : 1
     }
 }
 
