@@ -97,6 +97,10 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
 
+        // Examples/: runnable against `brook serve` (see the README's Examples section).
+        .executableTarget(
+            name: "payments-example", dependencies: ["Brook", "KafkaClient", "SchemaRegistryClient"], path: "Examples/Payments"),
+
         // The `brook` command line.
         .executableTarget(
             name: "brook",
@@ -138,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "BrookTests",
             dependencies: [
-                "Brook", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient", "Broker",
+                "Brook", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
