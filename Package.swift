@@ -20,6 +20,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -77,6 +78,18 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["JSON"]),
         // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
         .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
+        // The running registry: `_schemas` through KafkaClient, the Confluent REST API on Hummingbird.
+        .target(
+            name: "SchemaRegistryServer",
+            dependencies: [
+                "SchemaRegistry", "KafkaClient", "KafkaProtocol", "JSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // HTTP client for Confluent-compatible registries (plain SwiftNIO HTTP/1.1) and its caching layer.
         .target(
             name: "SchemaRegistryClient",
@@ -100,13 +113,18 @@ let package = Package(
         // Examples/: runnable against `brook serve` (see the README's Examples section).
         .executableTarget(
             name: "payments-example", dependencies: ["Brook", "KafkaClient", "SchemaRegistryClient"], path: "Examples/Payments"),
+        // EmbeddedCluster for tests: broker + registry in process. Separate from Brook so user
+        // programs do not link the broker.
+        .target(
+            name: "BrookEmbedded",
+            dependencies: ["Brook", "Broker", "KafkaClient", "SchemaRegistryClient", "SchemaRegistryServer"]),
 
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
                 "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
-                "SchemaRegistry", "SchemaRegistryClient",
+                "SchemaRegistry", "SchemaRegistryClient", "SchemaRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -142,8 +160,16 @@ let package = Package(
         .testTarget(
             name: "BrookTests",
             dependencies: [
-                "Brook", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient",
+                "Brook", "BrookEmbedded", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "SchemaRegistryServerTests",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistry", "Broker", "KafkaClient", "JSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],

@@ -124,6 +124,11 @@ public enum SchemaRegistryRecordValue: Sendable, Equatable {
     /// Soft-deletes every version ≤ `version` of `subject`.
     case deleteSubject(subject: String, version: Int)
     case clearSubject(subject: String)
+    /// A NOOP's value: `{"maxId": n}`, the largest schema id ever allocated. Confluent writes
+    /// NOOPs with a null value; Brook writes this instead so that, once compaction has removed
+    /// a permanently deleted schema and its tombstone, a replay still knows the id was used and
+    /// never hands it out again (compaction keeps the latest NOOP, which carries the mark).
+    case noop(idHighWaterMark: Int)
 }
 
 public struct SchemaRegistryRecord: Sendable, Equatable {
@@ -172,6 +177,8 @@ public struct SchemaRegistryRecord: Sendable, Equatable {
             object["version"] = .integer(Int64(version))
         case .clearSubject(let subject):
             object["subject"] = .string(subject)
+        case .noop(let idHighWaterMark):
+            object["maxId"] = .integer(Int64(idHighWaterMark))
         }
         return object
     }
@@ -187,7 +194,8 @@ public struct SchemaRegistryRecord: Sendable, Equatable {
         for member in extra.members where object[member.key] == nil { object[member.key] = member.value }
     }
 
-    /// Decodes a record as read from the topic. A NOOP key's value is ignored.
+    /// Decodes a record as read from the topic. A NOOP's value is kept only when it is Brook's
+    /// `{"maxId": n}`; anything else there (Confluent writes null) is ignored.
     public static func decode(key keyBytes: some Collection<UInt8>, value valueBytes: (some Collection<UInt8>)?)
         -> Result<SchemaRegistryRecord, SchemaRegistryRecordError>
     {
@@ -196,7 +204,13 @@ public struct SchemaRegistryRecord: Sendable, Equatable {
         case .success(let decoded): key = decoded
         case .failure(let error): return .failure(error)
         }
-        guard let valueBytes, key != .noop else { return .success(SchemaRegistryRecord(key: key, value: nil)) }
+        guard let valueBytes else { return .success(SchemaRegistryRecord(key: key, value: nil)) }
+        if key == .noop {
+            guard case .object(let object)? = try? JSONValue.parse(valueBytes), case .integer(let mark)? = object["maxId"],
+                mark >= 0, mark <= Int64(Int32.max)
+            else { return .success(SchemaRegistryRecord(key: key, value: nil)) }
+            return .success(SchemaRegistryRecord(key: key, value: .noop(idHighWaterMark: Int(mark))))
+        }
         guard case .object(let object)? = try? JSONValue.parse(valueBytes) else {
             return .failure(.malformedValue(keyType: key.keyType, reason: "not a JSON object"))
         }

@@ -194,6 +194,7 @@ extension SchemaStateMachine {
         guard live.isEmpty else { return .failure(.subjectNotSoftDeleted(subject)) }
         var records = all.map { SchemaRegistryRecord.tombstone(.schema(subject: subject, version: $0.version)) }
         records.append(SchemaRegistryRecord(key: .clearSubject(subject: subject), value: .clearSubject(subject: subject)))
+        records.append(barrierRecord)
         return .success(SchemaRegistryPlan(records: records, outcome: .deletedVersions(all.map(\.version))))
     }
 
@@ -216,7 +217,7 @@ extension SchemaStateMachine {
         let key = SchemaRegistryRecordKey.schema(subject: subject, version: target.version)
         if permanent {
             guard target.deleted else { return .failure(.versionNotSoftDeleted(subject, target.version)) }
-            return .success(SchemaRegistryPlan(records: [.tombstone(key)], outcome: .deletedVersion(target.version)))
+            return .success(SchemaRegistryPlan(records: [.tombstone(key), barrierRecord], outcome: .deletedVersion(target.version)))
         }
         guard !target.deleted else { return .failure(.versionSoftDeleted(subject, target.version)) }
         var deleted = target

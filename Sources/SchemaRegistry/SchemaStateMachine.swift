@@ -7,7 +7,8 @@
 //
 // State derived from live records only, so a compacted topic replays to the same state:
 // an id exists while some (live or soft-deleted) version carries it. `maxId` is the largest id
-// seen in the log; ids are allocated above it and never reused while the log remembers them.
+// seen in the log; ids are allocated above it. Permanent deletes also append a NOOP carrying
+// `maxId` (`barrierRecord`), so ids stay unused even after compaction drops the deleted schemas.
 import JSONSchema
 
 public struct SubjectVersion: Sendable, Hashable {
@@ -100,6 +101,8 @@ public struct SchemaStateMachine: Sendable, Equatable {
             subjects[subject] = versions
         case (.clearSubject(let subject), .clearSubject):
             for version in subjects[subject]?.keys.sorted() ?? [] { removeVersion(subject: subject, version: version) }
+        case (.noop, .noop(let idHighWaterMark)):
+            maxId = max(maxId, idHighWaterMark)
         default:
             // NOOP barriers, DELETE_SUBJECT/CLEAR_SUBJECT tombstones: nothing to change.
             break
@@ -117,6 +120,12 @@ public struct SchemaStateMachine: Sendable, Equatable {
             let key = ContentKey(old)
             if idByContent[key] == old.id { idByContent[key] = nil }
         }
+    }
+
+    /// The NOOP to append as a read-your-writes barrier. It carries the id high-water mark, so
+    /// the latest NOOP (the one compaction keeps) always remembers every id ever allocated.
+    public var barrierRecord: SchemaRegistryRecord {
+        SchemaRegistryRecord(key: .noop, value: .noop(idHighWaterMark: maxId))
     }
 
     // MARK: Effective settings

@@ -1,11 +1,16 @@
 // `brook serve`: runs a broker on the embedded default (127.0.0.1:9092, data in ./data) or as
-// configured by a properties file and flags. Prints one line when the listener is ready (tests
-// and scripts wait for it) and shuts down cleanly on SIGTERM/SIGINT: logs are flushed and
-// marked clean, so the next start skips recovery.
+// configured by a properties file and flags, and then the schema registry in the same process
+// (127.0.0.1:8081 unless --registry-listen or --no-registry). The registry reaches the broker
+// over loopback through KafkaClient, exactly as it would reach an external cluster. Prints one
+// line per listener when it is ready (tests and scripts wait for them) and shuts down cleanly
+// on SIGTERM/SIGINT: the registry first, then the broker, whose logs are flushed and marked
+// clean, so the next start skips recovery.
 import ArgumentParser
 import Broker
 import Dispatch
 import Foundation
+import KafkaClient
+import SchemaRegistryServer
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "A broker setting as key=value; repeatable.")
     var settings: [String] = []
 
+    @Option(name: .customLong("registry-listen"), help: "Schema registry HTTP host:port (port 0 picks a free port).")
+    var registryListen: String = "127.0.0.1:\(SchemaRegistryServer.Configuration.defaultPort)"
+
+    @Flag(name: .customLong("no-registry"), help: "Run the broker only, without the schema registry.")
+    var noRegistry = false
+
     func run() async throws {
         let config: BrokerConfig
         do {
@@ -53,9 +64,37 @@ struct ServeCommand: AsyncParsableCommand {
         print("brook: kafka listener ready on \(server.boundAddress)")
         fflush(nil)  // flush stdout without touching the (non-Sendable) global
 
+        var registry: SchemaRegistryServer?
+        if !noRegistry {
+            do {
+                registry = try await startRegistry(broker: server.boundAddress)
+            } catch {
+                await server.shutdown()
+                throw ValidationError("cannot start the schema registry: \(error)")
+            }
+        }
+
         let signal = await Self.waitForTerminationSignal()
         FileHandle.standardError.write(Data("brook: signal \(signal), shutting down\n".utf8))
+        await registry?.shutdown()
         await server.shutdown()
+    }
+
+    /// Starts the registry against this process's broker, over loopback when it listens on all addresses.
+    private func startRegistry(broker: HostPort) async throws -> SchemaRegistryServer {
+        let listen: HostPort
+        do {
+            listen = try HostPort(parsing: registryListen)
+        } catch {
+            throw ValidationError("--registry-listen: \(error.description)")
+        }
+        let wildcard = ["0.0.0.0", "::", ""].contains(broker.host)
+        let bootstrap = BrokerAddress(host: wildcard ? "127.0.0.1" : broker.host, port: broker.port)
+        let registry = try await SchemaRegistryServer.start(
+            SchemaRegistryServer.Configuration(bootstrapServers: [bootstrap], listenHost: listen.host, listenPort: listen.port))
+        print("brook: schema registry listening on \(registry.listeningURL)")
+        fflush(nil)
+        return registry
     }
 
     private func makeConfig() throws(BrokerConfigError) -> BrokerConfig {
@@ -83,7 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Suspends until SIGTERM or SIGINT arrives and returns its number.
-    private static func waitForTerminationSignal() async -> Int32 {
+    static func waitForTerminationSignal() async -> Int32 {
         await withCheckedContinuation { continuation in
             let once = SignalOnce(continuation)
             for number in [SIGTERM, SIGINT] {
