@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "Brook", targets: ["Brook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -99,12 +100,31 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
 
+        // The typed layer for users: serializers over the registry, Producer<Key, Value> and
+        // Consumer<Key, Value>. Works against any Kafka-compatible cluster, so it does not link the broker.
+        .target(
+            name: "Brook",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "Avro", "JSON", "JSONSchema", "SchemaRegistry", "SchemaRegistryClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
+
+        // Examples/: runnable against `brook serve` (see the README's Examples section).
+        .executableTarget(
+            name: "payments-example", dependencies: ["Brook", "KafkaClient", "SchemaRegistryClient"], path: "Examples/Payments"),
+        // EmbeddedCluster for tests: broker + registry in process. Separate from Brook so user
+        // programs do not link the broker.
+        .target(
+            name: "BrookEmbedded",
+            dependencies: ["Brook", "Broker", "KafkaClient", "SchemaRegistryClient", "SchemaRegistryServer"]),
+
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
-                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro", "SchemaRegistryServer",
-                "SchemaRegistry", "SchemaRegistryClient",
+                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
+                "SchemaRegistry", "SchemaRegistryClient", "SchemaRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,6 +163,12 @@ let package = Package(
                 "SchemaRegistryClient", "SchemaRegistry", "JSON", "SchemaRegistryServer", "Broker", "KafkaClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "BrookTests",
+            dependencies: [
+                "Brook", "BrookEmbedded", "KafkaClient", "KafkaProtocol", "Avro", "JSON", "SchemaRegistryClient",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(
             name: "SchemaRegistryServerTests",
