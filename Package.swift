@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "BrookCodegen", targets: ["BrookCodegen"]),
+        .executable(name: "brook-codegen", targets: ["brook-codegen"]),
+        .plugin(name: "BrookCodegenPlugin", targets: ["BrookCodegenPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -74,16 +77,22 @@ let package = Package(
         .target(name: "JSONSchema", dependencies: ["JSON"]),
         // Sans-IO schema registry core: `_schemas` record codec and the replicated state machine.
         .target(name: "SchemaRegistry", dependencies: ["Avro", "JSONSchema"]),
+        // Schema files → Swift types (`brook codegen`, the plugin). No NIO: plugin builds stay small.
+        .target(name: "BrookCodegen", dependencies: ["Avro", "JSONSchema", "JSON"]),
+        .executableTarget(name: "brook-codegen", dependencies: ["BrookCodegen"]),
+        .plugin(name: "BrookCodegenPlugin", capability: .buildTool(), dependencies: ["brook-codegen"]),
 
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
-                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
+                "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro", "BrookCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
+            ],
+            // BenchSchemas/*.avsc → types for `brook bench schemas`.
+            plugins: ["BrookCodegenPlugin"]),
 
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(
@@ -107,6 +116,10 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(
+            name: "BrookCodegenTests",
+            dependencies: ["BrookCodegen", "Avro", "JSONSchema", "JSON", "CAvro"],
+            plugins: ["BrookCodegenPlugin"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(name: "GroupCoordinatorTests", dependencies: ["GroupCoordinator"], exclude: ["testdata"]),
     ],
