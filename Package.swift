@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "Brook", targets: ["Brook"]),
+        .library(name: "BrookCodegen", targets: ["BrookCodegen"]),
+        .executable(name: "brook-codegen", targets: ["brook-codegen"]),
+        .plugin(name: "BrookCodegenPlugin", targets: ["BrookCodegenPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -119,16 +122,23 @@ let package = Package(
             name: "BrookEmbedded",
             dependencies: ["Brook", "Broker", "KafkaClient", "SchemaRegistryClient", "SchemaRegistryServer"]),
 
+        // Schema files → Swift types (`brook codegen`, the plugin). No NIO: plugin builds stay small.
+        .target(name: "BrookCodegen", dependencies: ["Avro", "JSONSchema", "JSON"]),
+        .executableTarget(name: "brook-codegen", dependencies: ["BrookCodegen"]),
+        .plugin(name: "BrookCodegenPlugin", capability: .buildTool(), dependencies: ["brook-codegen"]),
+
         // The `brook` command line.
         .executableTarget(
             name: "brook",
             dependencies: [
                 "Broker", "KafkaClient", "KafkaProtocol", "LogStorage", "Avro", "JSONSchema", "CAvro",
-                "SchemaRegistry", "SchemaRegistryClient", "SchemaRegistryServer",
+                "SchemaRegistry", "SchemaRegistryClient", "SchemaRegistryServer", "BrookCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
+            ],
+            // BenchSchemas/*.avsc → types for `brook bench schemas`.
+            plugins: ["BrookCodegenPlugin"]),
 
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(
@@ -156,6 +166,10 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(
+            name: "BrookCodegenTests",
+            dependencies: ["BrookCodegen", "Avro", "JSONSchema", "JSON", "CAvro"],
+            plugins: ["BrookCodegenPlugin"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: ["SchemaRegistry", "JSONSchema"]),
         .testTarget(
             name: "SchemaRegistryClientTests",

@@ -5,7 +5,8 @@ libavro (avro-c, measured inside `brook bench schemas`) and Python jsonschema.
 Every side works on the same files: bench/data/ is written once by
 `brook bench schemas --write-data bench/data` (an Avro record of 10 fields with one datum in
 Avro's JSON encoding, a 2020-12 JSON Schema for an order event and a valid ~1 KiB event).
-Each measurement warms up, then runs batches until its time box is used up, and reports
+"generated" rows use the Swift type `brook codegen` makes from the same schema (typed values,
+no generic AvroValue). Each measurement warms up, then runs batches until its time box is used up, and reports
 records per second. Figures only: nothing here passes or fails on a number.
 
 The Python libraries live in bench/.venv-bench, created on first run with pinned versions
@@ -152,8 +153,12 @@ def main():
     rows = [
         ("Avro encode", "avro-encode-brook", "fastavro", python["avro-encode"]),
         ("Avro encode", "avro-encode-brook", "libavro", rates["avro-encode-libavro"]),
+        ("Avro encode, generated", "avro-encode-generated", "fastavro", python["avro-encode"]),
+        ("Avro encode, generated", "avro-encode-generated", "libavro", rates["avro-encode-libavro"]),
         ("Avro decode", "avro-decode-brook", "fastavro", python["avro-decode"]),
         ("Avro decode", "avro-decode-brook", "libavro", rates["avro-decode-libavro"]),
+        ("Avro decode, generated", "avro-decode-generated", "fastavro", python["avro-decode"]),
+        ("Avro decode, generated", "avro-decode-generated", "libavro", rates["avro-decode-libavro"]),
         ("JSON Schema is-valid", "jsonschema-validate-brook", "jsonschema", python["jsonschema-validate"]),
         ("JSON Schema all errors", "jsonschema-validate-all-errors-brook", "jsonschema", python["jsonschema-validate-all-errors"]),
         ("JSON parse + is-valid", "jsonschema-parse-validate-brook", "jsonschema", python["jsonschema-parse-validate"]),

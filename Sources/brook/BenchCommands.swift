@@ -1,5 +1,7 @@
 // `brook bench schemas`: in-process throughput of the schema cores on the data in
-// BenchSchemaData — Avro encode/decode with Brook's codec and with libavro generic values, and
+// BenchSchemaData — Avro encode/decode with Brook's codec, with the type `brook codegen`
+// generates for the same schema (BenchSchemas/BenchOrderPlaced.avsc, through the plugin) and
+// with libavro generic values, and
 // JSON Schema validation of a ~1 KiB event. It prints figures and never fails on them; it exits
 // non-zero only when the data is unusable or the two Avro encoders disagree on the bytes.
 // bench/schema-bench.py runs the same data through fastavro and Python jsonschema.
@@ -144,13 +146,21 @@ struct SchemaBenchmarks {
         guard libavroEncoded == encoded else {
             throw CommandFailure("Brook and libavro encode the benchmark datum differently (\(encoded.count) and \(libavroEncoded.count) bytes); the figures would not compare like with like")
         }
+        let typed = try BenchOrderPlaced(avroValue: datum)
+        guard BenchOrderPlaced.avroFingerprint == schema.fingerprint64, typed.avroEncoded() == encoded else {
+            throw CommandFailure("the generated BenchOrderPlaced type does not match the benchmark schema and datum; regenerate it from the same schema")
+        }
         var results: [BenchTimer.Measurement] = []
         results.append(try timer.measure("avro-encode-brook") { try AvroEncoder.encode(datum, schema: schema).count })
+        results.append(timer.measure("avro-encode-generated") { typed.avroEncoded().count })
         results.append(try timer.measure("avro-encode-libavro") { try libavro.encode() })
         try encoded.withUnsafeBytes { bytes in
             results.append(try timer.measure("avro-decode-brook") {
                 guard case .record(let fields) = try AvroDecoder.decode(bytes, schema: schema) else { return 0 }
                 return fields.count
+            })
+            results.append(try timer.measure("avro-decode-generated") {
+                Int(try BenchOrderPlaced.avroDecode(bytes).priority)
             })
             results.append(try timer.measure("avro-decode-libavro") {
                 try libavro.decode(bytes)

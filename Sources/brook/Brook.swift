@@ -6,5 +6,5 @@ struct Brook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brook",
         abstract: "A Kafka-compatible, schema-aware event streaming platform.",
-        subcommands: [ServeCommand.self, RegistryCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self, SchemaCommand.self, BenchCommand.self])
+        subcommands: [ServeCommand.self, RegistryCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self, SchemaCommand.self, CodegenCommand.self, BenchCommand.self])
 }
