@@ -32,6 +32,12 @@ public struct AvroValueError: Error, Sendable, Hashable, CustomStringConvertible
     public let path: String
     public let message: String
 
+    public init(kind: Kind, path: String, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+
     public var description: String { "\(path.isEmpty ? "/" : path): \(message)" }
 }
 
