@@ -54,10 +54,12 @@ extension SchemaStateMachine {
     /// `subject`, the id must be used by that subject.
     public func schema(id: Int, subject: String? = nil) -> Result<RegisteredSchema, RegistryError> {
         guard let value = anyVersion(withId: id) else { return .failure(.schemaNotFound()) }
-        if let subject {
-            guard let users = usersById[id], let user = users.filter({ $0.subject == subject }).min(by: { $0.version < $1.version }),
-                let scoped = subjects[user.subject]?[user.version]
-            else { return .failure(.schemaNotFound()) }
+        // `subject` only picks which registration to answer with when the id has several; it never
+        // filters: Confluent's deserializers send `{topic}-value` for ids registered elsewhere
+        // (references, record-name strategies), and Confluent answers those.
+        if let subject, let users = usersById[id], let user = users.filter({ $0.subject == subject }).min(by: { $0.version < $1.version }),
+            let scoped = subjects[user.subject]?[user.version]
+        {
             return .success(RegisteredSchema(scoped))
         }
         return .success(RegisteredSchema(value))

@@ -55,6 +55,11 @@ import Testing
             #expect(versions.arrayValue?.compactMap { $0["subject"]?.stringValue } == ["a-value", "b-value"])
             #expect(versions.arrayValue?.allSatisfy { $0["version"] == .integer(1) } == true)
             #expect(try await registry.json("GET", "/schemas/ids/\(id)?subject=b-value").status == 200)
+            // A subject that never used the id does not filter it out (the Python deserializers
+            // always send `{topic}-value`).
+            let unrelated = try await registry.json("GET", "/schemas/ids/\(id)?subject=unrelated-value")
+            #expect(unrelated.status == 200)
+            #expect(try JSONValue.parse(unrelated.value["schema"]?.stringValue ?? "") == JSONValue.parse(Schemas.order))
 
             let types = try await registry.json("GET", "/schemas/types").value
             #expect(Set(types.arrayValue?.compactMap(\.stringValue) ?? []) == ["AVRO", "JSON"])
