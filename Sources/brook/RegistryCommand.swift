@@ -13,7 +13,7 @@ struct RegistryCommand: AsyncParsableCommand {
         commandName: "registry",
         abstract: "Run a Confluent-compatible schema registry against a Kafka-compatible cluster.")
 
-    @Option(name: .customLong("bootstrap-servers"), help: "The cluster's brokers: host:port[,host:port...].")
+    @Option(name: [.customLong("bootstrap-server"), .customLong("bootstrap-servers")], help: "The cluster's brokers: host:port[,host:port...] (also --bootstrap-servers).")
     var bootstrapServers: String
 
     @Option(name: .customLong("listen"), help: "HTTP host:port (port 0 picks a free port).")
