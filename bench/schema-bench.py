@@ -15,6 +15,13 @@ The Python libraries live in bench/.venv-bench, created on first run with pinned
     swift build -c release --product brook
     bench/schema-bench.py [--brook .build/release/brook] [--seconds 1.5]
 
+The OrderPlaced rows measure the Orders example's generated types (schemas/orders, contract v2)
+alone and through the typed layer (AvroSerializer/AvroDeserializer, registry caches warm; the
+"v1 -> v2" row reads v1 data into the v2 type by schema resolution) with `orders-example bench`,
+beside fastavro on the same datum and schema. They need the example's release build
+(`swift build -c release --product orders-example`) and start a `brook serve` on ephemeral
+ports for its registry; without the binary those rows are left out.
+
 Exit status: 0 figures printed; 1 the sides disagree on the data (different Avro bytes, an
 event one side finds invalid); 2 the brook binary or the Python libraries are missing.
 """
@@ -128,10 +135,94 @@ def brook_figures(brook, seconds, warmup_seconds):
     return json.loads(result.stdout)
 
 
+ORDERS_READY_TIMEOUT_SECONDS = 30.0
+
+
+def start_registry(brook, directory):
+    """`brook serve` on ephemeral ports; returns (process, registry URL) once the registry listens."""
+    import re
+    import tempfile
+    log = tempfile.NamedTemporaryFile(prefix="schema-bench-brook-", suffix=".log", delete=False)
+    process = subprocess.Popen([brook, "serve", "--data-dir", directory, "--listen", "127.0.0.1:0",
+                                "--registry-listen", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + ORDERS_READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        with open(log.name, "rb") as reader:
+            match = re.search(rb"schema registry listening on (http://[0-9.]+:[0-9]+)", reader.read())
+        if match:
+            return process, match.group(1).decode()
+        time.sleep(0.05)
+    process.kill()
+    sys.exit("schema-bench: brook serve did not start its registry; see %s" % log.name)
+
+
+def orders_figures(brook, orders_example, seconds, warmup_seconds):
+    """Brook's OrderPlaced rates (from `orders-example bench`) and fastavro's on the same datum."""
+    import tempfile
+    import fastavro
+
+    with tempfile.TemporaryDirectory(prefix="schema-bench-data-") as directory:
+        process, registry_url = start_registry(brook, directory)
+        try:
+            command = [orders_example, "bench", "--registry-url", registry_url, "--output", "json",
+                       "--seconds", str(seconds), "--warmup-seconds", str(warmup_seconds)]
+            result = subprocess.run(command, capture_output=True, text=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    if result.returncode != 0:
+        sys.exit("schema-bench: %s failed (%d): %s" % (" ".join(command), result.returncode, result.stderr.strip()))
+    brook_report = json.loads(result.stdout)
+
+    def schema(version):
+        with open(os.path.join(PACKAGE_DIR, "schemas", "orders", "OrderPlaced.%s.avsc" % version), encoding="utf-8") as handle:
+            return fastavro.parse_schema(json.load(handle))
+
+    v1, v2 = schema("v1"), schema("v2")
+    datum = brook_report["datum"]
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, v2, datum)
+    encoded = out.getvalue()
+    if encoded.hex() != brook_report["encodedHex"]:
+        sys.exit("schema-bench: Brook and fastavro encode the OrderPlaced datum differently:\n  brook    %s\n  fastavro %s"
+                 % (brook_report["encodedHex"], encoded.hex()))
+    encoded_v1 = bytes.fromhex(brook_report["encodedV1Hex"])
+
+    def encode():
+        buffer = io.BytesIO()
+        fastavro.schemaless_writer(buffer, v2, datum)
+        return buffer.getvalue()
+
+    def decode():
+        return fastavro.schemaless_reader(io.BytesIO(encoded), v2, None)
+
+    def decode_v1_as_v2():
+        return fastavro.schemaless_reader(io.BytesIO(encoded_v1), v1, v2)
+
+    if decode_v1_as_v2()["channel"] != "WEB":
+        sys.exit("schema-bench: fastavro does not give v1 data the v2 default channel")
+    python = {
+        "encode": measure(encode, seconds, warmup_seconds),
+        "decode": measure(decode, seconds, warmup_seconds),
+        "decode-v1-as-v2": measure(decode_v1_as_v2, seconds, warmup_seconds),
+    }
+    rates = brook_report["recordsPerSecond"]
+    rows = [
+        ("OrderPlaced encode, gen.", rates["generated-encode"], python["encode"]),
+        ("OrderPlaced decode, gen.", rates["generated-decode"], python["decode"]),
+        ("OrderPlaced serialize", rates["typed-serialize"], python["encode"]),
+        ("OrderPlaced deserialize", rates["typed-deserialize"], python["decode"]),
+        ("OrderPlaced v1 -> v2", rates["typed-deserialize-v1-as-v2"], python["decode-v1-as-v2"]),
+    ]
+    return rows, len(encoded)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--brook", default=os.path.join(PACKAGE_DIR, ".build", "release", "brook"),
                         help="the brook binary (a release build)")
+    parser.add_argument("--orders-example", default=os.path.join(PACKAGE_DIR, ".build", "release", "orders-example"),
+                        help="the Orders example binary (a release build) for the OrderPlaced rows")
     parser.add_argument("--seconds", type=float, default=1.5, help="time box of each measurement")
     parser.add_argument("--warmup-seconds", type=float, default=0.3)
     arguments = parser.parse_args()
@@ -178,6 +269,19 @@ def main():
         verdict = "" if target is None or label.startswith(("JSON Schema all", "JSON parse")) else \
             ("%.0fx %s" % (target, "met" if ratio >= target else "NOT met"))
         print("%-24s %12.0f %-11s %12.0f %7.2fx  %s" % (label, brook_rate, peer, peer_rate, ratio, verdict))
+    if os.access(arguments.orders_example, os.X_OK):
+        order_rows, order_bytes = orders_figures(arguments.brook, arguments.orders_example, arguments.seconds,
+                                                 arguments.warmup_seconds)
+        print("OrderPlaced v2 (schemas/orders) datum %d bytes; generated types alone and through the typed serdes"
+              % order_bytes)
+        target = TARGETS["fastavro"]
+        for label, brook_rate, peer_rate in order_rows:
+            ratio = brook_rate / peer_rate
+            print("%-24s %12.0f %-11s %12.0f %7.2fx  %.0fx %s" % (
+                label, brook_rate, "fastavro", peer_rate, ratio, target, "met" if ratio >= target else "NOT met"))
+    else:
+        print("OrderPlaced rows left out: no %s (swift build -c release --product orders-example)"
+              % arguments.orders_example)
     print("Ratios are Brook/peer (above 1: Brook faster). libavro runs inside the brook process; "
           "fastavro %s and jsonschema %s under Python %s." % (
               metadata.version("fastavro"), metadata.version("jsonschema"),
