@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "BrookCLITests",
             dependencies: [
-                "brook", "Avro", "JSONSchema", "Broker", "KafkaClient", "SchemaRegistryServer",
+                "brook", "Avro", "JSONSchema", "BrookEmbedded",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Fixtures"]),
@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryClientTests",
             dependencies: [
-                "SchemaRegistryClient", "SchemaRegistry", "JSON", "SchemaRegistryServer", "Broker", "KafkaClient",
+                "SchemaRegistryClient", "SchemaRegistry", "JSON", "Brook", "BrookEmbedded",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

@@ -2,45 +2,35 @@
 // as the binary parses them and run in-process against a real registry (in-process broker and
 // registry server on ephemeral ports), with output captured.
 import ArgumentParser
-import Broker
+import BrookEmbedded
 import Foundation
-import KafkaClient
-import SchemaRegistryServer
 import Testing
 
 @testable import brook
 
-/// A broker and registry for one test, stopped afterwards.
-final class CLIRegistry: Sendable {
-    let directory: String
-    let broker: BrokerServer
-    let server: SchemaRegistryServer
-    var url: String { server.listeningURL }
+/// `EmbeddedCluster.start()` starts a registry unless told not to; this says it did not.
+struct EmbeddedClusterWithoutRegistry: Error {}
 
-    private init(directory: String, broker: BrokerServer, server: SchemaRegistryServer) {
-        self.directory = directory
-        self.broker = broker
-        self.server = server
+/// The registry of an `EmbeddedCluster` for one test, stopped afterwards.
+final class CLIRegistry: Sendable {
+    let cluster: EmbeddedCluster
+    let url: String
+
+    private init(cluster: EmbeddedCluster, url: String) {
+        self.cluster = cluster
+        self.url = url
     }
 
     static func start() async throws -> CLIRegistry {
-        let directory = NSTemporaryDirectory() + "brook-cli-registry-" + UUID().uuidString
-        var brokerConfig = BrokerConfig()
-        brokerConfig.dataDirectory = directory
-        brokerConfig.listener = HostPort(host: "127.0.0.1", port: 0)
-        brokerConfig.numberOfThreads = 1
-        let broker = try await BrokerServer(broker: KafkaBroker(config: brokerConfig))
-        var configuration = SchemaRegistryServer.Configuration(
-            bootstrapServers: [BrokerAddress(host: "127.0.0.1", port: broker.boundAddress.port)], listenPort: 0)
-        configuration.store.readBackTimeoutMilliseconds = 10_000
-        return CLIRegistry(directory: directory, broker: broker, server: try await SchemaRegistryServer.start(configuration))
+        let cluster = try await EmbeddedCluster.start()
+        guard let url = cluster.registryURL else {
+            await cluster.shutdown()
+            throw EmbeddedClusterWithoutRegistry()
+        }
+        return CLIRegistry(cluster: cluster, url: url)
     }
 
-    func stop() async {
-        await server.shutdown()
-        await broker.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func stop() async { await cluster.shutdown() }
 
     /// Parses `brook schema <arguments> --registry <url>` and runs it.
     func run(_ arguments: [String]) async throws -> (status: SchemaExitStatus, output: CapturedOutput) {

@@ -1,49 +1,30 @@
 // Test support: a real broker (in process, ephemeral port, temporary data directory) with the
 // real registry server in front of it, so the client is tested over real sockets against the
 // registry it will meet in production.
-import Broker
-import Foundation
-import KafkaClient
+import Brook
+import BrookEmbedded
 import SchemaRegistryClient
-import SchemaRegistryServer
 
+/// The registry of an `EmbeddedCluster` (the same fixture the typed-layer tests use).
 final class LiveRegistry: Sendable {
-    let directory: String
-    let broker: BrokerServer
-    let server: SchemaRegistryServer
+    let cluster: EmbeddedCluster
+    let url: String
 
-    var url: String { server.listeningURL }
-
-    private init(directory: String, broker: BrokerServer, server: SchemaRegistryServer) {
-        self.directory = directory
-        self.broker = broker
-        self.server = server
+    private init(cluster: EmbeddedCluster, url: String) {
+        self.cluster = cluster
+        self.url = url
     }
 
     static func start() async throws -> LiveRegistry {
-        let directory = NSTemporaryDirectory() + "brook-registry-client-tests-" + UUID().uuidString
-        var brokerConfig = BrokerConfig()
-        brokerConfig.dataDirectory = directory
-        brokerConfig.listener = HostPort(host: "127.0.0.1", port: 0)
-        brokerConfig.numberOfThreads = 1
-        let broker = try await BrokerServer(broker: KafkaBroker(config: brokerConfig))
-        var configuration = SchemaRegistryServer.Configuration(
-            bootstrapServers: [BrokerAddress(host: "127.0.0.1", port: broker.boundAddress.port)], listenPort: 0)
-        configuration.store.readBackTimeoutMilliseconds = 10_000
-        do {
-            let server = try await SchemaRegistryServer.start(configuration)
-            return LiveRegistry(directory: directory, broker: broker, server: server)
-        } catch {
-            await broker.shutdown()
-            throw error
+        let cluster = try await EmbeddedCluster.start()
+        guard let url = cluster.registryURL else {
+            await cluster.shutdown()
+            throw BrookError(kind: .invalidConfiguration, message: "the embedded cluster started no registry")
         }
+        return LiveRegistry(cluster: cluster, url: url)
     }
 
-    func stop() async {
-        await server.shutdown()
-        await broker.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func stop() async { await cluster.shutdown() }
 }
 
 /// Runs `body` with a fresh registry and a client for it, always stopping both.
