@@ -50,19 +50,8 @@ extension SchemaCommand {
                     }
                     action = "current"
                 }
-                switch registry.output {
-                case .table:
-                    let suffix = isInherited ? " (no level of its own; the global level applies)" : ""
-                    switch action {
-                    case "set": output.line("\(scope): compatibility level set to \(shown.rawValue)")
-                    case "removed": output.line("\(scope): removed compatibility level \(shown.rawValue)")
-                    default: output.line("\(scope): \(shown.rawValue)\(suffix)")
-                    }
-                case .json:
-                    output.line(JSONOutput.line([
-                        "scope": scope, "compatibilityLevel": shown.rawValue, "action": action, "inherited": isInherited,
-                    ]))
-                }
+                SettingReport(scope: scope, noun: "compatibility level", jsonKey: "compatibilityLevel", value: shown.rawValue,
+                              action: action, isInherited: isInherited).print(to: output, format: registry.output)
                 return .success
             }
         }
@@ -115,19 +104,38 @@ extension SchemaCommand {
                     }
                     action = "current"
                 }
-                switch registry.output {
-                case .table:
-                    let suffix = isInherited ? " (no mode of its own; the global mode applies)" : ""
-                    switch action {
-                    case "set": output.line("\(scope): mode set to \(shown.rawValue)")
-                    case "removed": output.line("\(scope): removed mode \(shown.rawValue)")
-                    default: output.line("\(scope): \(shown.rawValue)\(suffix)")
-                    }
-                case .json:
-                    output.line(JSONOutput.line(["scope": scope, "mode": shown.rawValue, "action": action, "inherited": isInherited]))
-                }
+                SettingReport(scope: scope, noun: "mode", jsonKey: "mode", value: shown.rawValue, action: action, isInherited: isInherited)
+                    .print(to: output, format: registry.output)
                 return .success
             }
+        }
+    }
+}
+
+/// What `config` and `mode` print: the setting after the action, in a table line or one JSON object.
+private struct SettingReport {
+    let scope: String
+    /// "compatibility level" or "mode", for the table line.
+    let noun: String
+    /// The JSON member holding the value ("compatibilityLevel", "mode"), as the registry names it.
+    let jsonKey: String
+    let value: String
+    /// "set", "removed" or "current".
+    let action: String
+    let isInherited: Bool
+
+    func print(to output: SchemaCommandOutput, format: RegistryOutputFormat) {
+        switch format {
+        case .table:
+            switch action {
+            case "set": output.line("\(scope): \(noun) set to \(value)")
+            case "removed": output.line("\(scope): removed \(noun) \(value)")
+            default:
+                let suffix = isInherited ? " (no \(noun) of its own; the global \(noun) applies)" : ""
+                output.line("\(scope): \(value)\(suffix)")
+            }
+        case .json:
+            output.line(JSONOutput.line(["scope": scope, jsonKey: value, "action": action, "inherited": isInherited]))
         }
     }
 }

@@ -177,7 +177,7 @@ private func jsonLine(_ output: CapturedOutput) throws -> Any {
             _ = try await registry.run(["register", Fixtures.path("user-v1.avsc"), "--subject", "users-value"])
             #expect(try await registry.run(["config"]).output.lines == ["global: BACKWARD"])
             #expect(try await registry.run(["config", "--subject", "users-value"]).output.lines
-                == ["users-value: BACKWARD (no level of its own; the global level applies)"])
+                == ["users-value: BACKWARD (no compatibility level of its own; the global compatibility level applies)"])
             #expect(try await registry.run(["config", "--subject", "users-value", "--set", "full_transitive"]).status == .success)
             #expect(try await registry.run(["config", "--subject", "users-value"]).output.lines == ["users-value: FULL_TRANSITIVE"])
             #expect(try await registry.run(["config", "--subject", "users-value", "--delete"]).status == .success)
