@@ -22,10 +22,9 @@ public actor KafkaProducer {
 
     /// Everything the producer keeps for one partition.
     struct PartitionState {
-        /// Records not yet in a batch, oldest first.
-        var queued: [PendingRecord] = []
-        var queuedBytes = 0
-        var queuedSince: ContinuousClock.Instant?
+        /// The batch collecting records: it closes when full, when its linger expires or on
+        /// flush. Its outcome exists from the first record on, so receipts can point at it.
+        var open: OpenBatch?
         var lingerTask: Task<Void, Never>?
         /// Batches made and not yet finished, in sequence order; some may be in flight.
         var batches: [ProducerBatch] = []
@@ -59,9 +58,8 @@ public actor KafkaProducer {
 
     var partitions: [TopicPartition: PartitionState] = [:]
     var partitioner = Partitioner()
-    /// Partition counts learnt from metadata, so each send does not ask the client.
-    private var partitionCounts: [String: Int] = [:]
-    private var partitionCountsLearntAt: [String: ContinuousClock.Instant] = [:]
+    /// Partition counts learnt from metadata and when, so each send does not ask the client.
+    private var partitionCounts: [String: (count: Int, learntAt: ContinuousClock.Instant)] = [:]
     var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -150,21 +148,23 @@ public actor KafkaProducer {
         let record = Record(
             timestamp: producerRecord.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), key: producerRecord.key,
             value: producerRecord.value, headers: producerRecord.headers)
-        let promise = eventLoop.makePromise(of: RecordMetadata.self)
         let topicPartition = TopicPartition(topic: topic, partition: chosen)
         bufferedBytes += bytes
-        // Mutate the state in place: copying it out would copy its record array on every append.
-        partitions[topicPartition, default: PartitionState()].queued.append(PendingRecord(record: record, promise: promise, bytes: bytes))
-        partitions[topicPartition, default: PartitionState()].queuedBytes += bytes
-        if partitions[topicPartition]?.queuedSince == nil { partitions[topicPartition]?.queuedSince = .now }
-        if let state = partitions[topicPartition], state.queuedBytes >= configuration.batchBytesMax {
-            makeBatches(topicPartition, includingPartial: false)
+        // A record that would overflow the open batch starts the next one.
+        if let openBytes = partitions[topicPartition]?.open?.bytes, openBytes + bytes > configuration.batchBytesMax {
+            closeOpenBatch(topicPartition)
             pump(topicPartition)
         }
-        if let state = partitions[topicPartition], !state.queued.isEmpty, state.lingerTask == nil {
+        // One in-place access: copying the state out would copy its record array on every append.
+        let (receipt, openBytes, isNewBatch) = partitions[topicPartition, default: PartitionState()].append(
+            record, bytes: bytes, topicPartition: topicPartition)
+        if openBytes >= configuration.batchBytesMax {
+            closeOpenBatch(topicPartition)
+            pump(topicPartition)
+        } else if isNewBatch {
             scheduleLinger(topicPartition)
         }
-        return DeliveryReceipt(future: promise.futureResult)
+        return receipt
     }
 
     /// Sends every buffered record now and waits until all batches are answered.
@@ -172,14 +172,14 @@ public actor KafkaProducer {
         isFlushing = true
         defer { isFlushing = false }
         for topicPartition in partitions.keys {
-            makeBatches(topicPartition, includingPartial: true)
+            closeOpenBatch(topicPartition)
             pump(topicPartition)
         }
-        while unfinishedBatches > 0 || partitions.values.contains(where: { !$0.queued.isEmpty }) {
+        while unfinishedBatches > 0 || partitions.values.contains(where: { $0.open != nil }) {
             await withCheckedContinuation { idleWaiters.append($0) }
             // Records enqueued while we waited are flushed too.
-            for (topicPartition, state) in partitions where !state.queued.isEmpty {
-                makeBatches(topicPartition, includingPartial: true)
+            for (topicPartition, state) in partitions where state.open != nil {
+                closeOpenBatch(topicPartition)
                 pump(topicPartition)
             }
         }
@@ -195,10 +195,10 @@ public actor KafkaProducer {
 
     private func partitionCount(of topic: String) async throws(KafkaError) -> Int {
         // Re-read the count now and then so partitions added to a topic start receiving records.
-        if let count = partitionCounts[topic], let learnt = partitionCountsLearntAt[topic],
-            ContinuousClock.now - learnt < .milliseconds(client.configuration.metadataMaxAgeMilliseconds)
+        if let cached = partitionCounts[topic],
+            ContinuousClock.now - cached.learntAt < .milliseconds(client.configuration.metadataMaxAgeMilliseconds)
         {
-            return count
+            return cached.count
         }
         let metadata = try await client.withRetries { () async throws(KafkaError) in
             let topicMetadata = try await client.metadata(topics: [topic]).topic(topic)
@@ -207,8 +207,7 @@ public actor KafkaProducer {
             }
             return topicMetadata
         }
-        partitionCounts[topic] = metadata.partitions.count
-        partitionCountsLearntAt[topic] = .now
+        partitionCounts[topic] = (metadata.partitions.count, .now)
         return metadata.partitions.count
     }
 
@@ -222,50 +221,32 @@ public actor KafkaProducer {
 
     private func lingerExpired(_ topicPartition: TopicPartition) {
         partitions[topicPartition]?.lingerTask = nil
-        makeBatches(topicPartition, includingPartial: true)
+        closeOpenBatch(topicPartition)
         pump(topicPartition)
     }
 
-    /// Turns queued records into batches of at most `batchBytesMax` (so one batch stays under
-    /// the broker's message limit). A partial last batch is made only when `includingPartial`
-    /// (linger expired, flush); otherwise it keeps collecting records.
-    func makeBatches(_ topicPartition: TopicPartition, includingPartial: Bool) {
+    /// Closes the partition's open batch (full, linger expired, flush): it gets its id and, with
+    /// idempotence, its sequence, and joins the batches waiting to be sent.
+    func closeOpenBatch(_ topicPartition: TopicPartition) {
         guard var state = partitions.removeValue(forKey: topicPartition) else { return }
         // Put the state back whatever happens; it was taken out so its arrays are not shared.
         defer { partitions[topicPartition] = state }
-        guard !state.queued.isEmpty else { return }
-        var start = 0
-        while start < state.queued.count {
-            var end = start
-            var bytes = 0
-            while end < state.queued.count, end == start || bytes + state.queued[end].bytes <= configuration.batchBytesMax {
-                bytes += state.queued[end].bytes
-                end += 1
-            }
-            let isFull = end < state.queued.count || bytes >= configuration.batchBytesMax
-            guard isFull || includingPartial else { break }
-            var batch = ProducerBatch(
-                id: nextBatchId, records: Array(state.queued[start..<end]), bytes: bytes,
-                createdAt: state.queuedSince ?? .now)
-            nextBatchId += 1
-            if isIdempotent {
-                batch.sequence = state.nextSequence
-                state.nextSequence = ProducerSequence.adding(state.nextSequence, batch.recordCount)
-            }
-            state.batches.append(batch)
-            state.queuedBytes -= bytes
-            unfinishedBatches += 1
-            start = end
+        guard let open = state.open else { return }
+        state.open = nil
+        state.lingerTask?.cancel()
+        state.lingerTask = nil
+        var batch = ProducerBatch(
+            id: nextBatchId, records: open.records, bytes: open.bytes, createdAt: open.createdAt, outcome: open.outcome)
+        nextBatchId += 1
+        if isIdempotent {
+            batch.sequence = state.nextSequence
+            state.nextSequence = ProducerSequence.adding(state.nextSequence, batch.recordCount)
         }
-        state.queued.removeFirst(start)
-        state.queuedSince = state.queued.isEmpty ? nil : .now
-        if state.queued.isEmpty {
-            state.lingerTask?.cancel()
-            state.lingerTask = nil
-        }
+        state.batches.append(batch)
+        unfinishedBatches += 1
         partitioner.batchSent(
             topic: topicPartition.topic, partition: topicPartition.partition,
-            partitionCount: partitionCounts[topicPartition.topic] ?? 1)
+            partitionCount: partitionCounts[topicPartition.topic]?.count ?? 1)
     }
 
     /// A batch is done (stored or failed): release its buffer space and wake whoever waits.
@@ -280,21 +261,27 @@ public actor KafkaProducer {
         }
     }
 
-    /// Completes every record of `batch` on the event loop, in one hop per batch.
+    /// Completes every record of `batch` at once: its receipts all read the batch's one outcome.
     nonisolated func complete(_ batch: ProducerBatch, topicPartition: TopicPartition, with result: Result<(Int64, Int64), KafkaError>) {
-        let completions = batch.records.map { ($0.promise, $0.record.timestamp) }
-        eventLoop.execute {
-            for (index, (promise, recordTimestamp)) in completions.enumerated() {
-                switch result {
-                case .success(let (baseOffset, logAppendTime)):
-                    let offset = baseOffset >= 0 ? baseOffset + Int64(index) : -1
-                    let timestamp = logAppendTime >= 0 ? logAppendTime : recordTimestamp
-                    promise.succeed(
-                        RecordMetadata(topic: topicPartition.topic, partition: topicPartition.partition, offset: offset, timestamp: timestamp))
-                case .failure(let error):
-                    promise.fail(error)
-                }
-            }
-        }
+        batch.outcome.finish(result.map { BatchOutcome.Stored(baseOffset: $0.0, logAppendTime: $0.1) })
+    }
+}
+
+extension KafkaProducer.PartitionState {
+    /// Adds a record to the open batch (opening one when there is none) and returns its receipt,
+    /// the open batch's bytes and whether the batch was opened by this record.
+    mutating func append(
+        _ record: Record, bytes: Int, topicPartition: TopicPartition
+    ) -> (receipt: DeliveryReceipt, openBytes: Int, isNewBatch: Bool) {
+        let isNewBatch = open == nil
+        var batch = open ?? OpenBatch(records: [], bytes: 0, outcome: BatchOutcome(topicPartition: topicPartition), createdAt: .now)
+        open = nil  // Release the state's reference so the append below does not copy the array.
+        let index = Int32(batch.records.count)
+        batch.records.append(record)
+        batch.bytes += bytes
+        let receipt = DeliveryReceipt(outcome: batch.outcome, index: index, timestamp: record.timestamp)
+        let openBytes = batch.bytes
+        open = batch
+        return (receipt, openBytes, isNewBatch)
     }
 }
