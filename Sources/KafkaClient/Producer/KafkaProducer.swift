@@ -112,24 +112,66 @@ public actor KafkaProducer {
 
     /// Enqueues many records in one call (one hop onto the producer instead of one per record).
     /// Stops at the first record that cannot be accepted; the records before it stay queued.
+    /// Records without a timestamp all get the time of the call.
     public func enqueue(_ records: [ProducerRecord]) async throws(KafkaError) -> [DeliveryReceipt] {
         var receipts: [DeliveryReceipt] = []
         receipts.reserveCapacity(records.count)
-        for record in records { receipts.append(try await enqueueOne(record)) }
+        let timestamp = Self.nowMilliseconds()
+        var topicCache: (topic: String, partitionCount: Int)?
+        for record in records {
+            // The common case stays synchronous: no suspension, no task frame per record.
+            if let cached = topicCache, cached.topic == record.topic,
+                let receipt = try accept(record, partitionCount: cached.partitionCount, defaultTimestamp: timestamp)
+            {
+                receipts.append(receipt)
+                continue
+            }
+            let partitionCount = try await partitionCount(of: record.topic)
+            topicCache = (record.topic, partitionCount)
+            receipts.append(try await enqueueOne(record, partitionCount: partitionCount, defaultTimestamp: timestamp))
+        }
         return receipts
     }
 
+    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
     private func enqueueOne(_ producerRecord: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
-        let topic = producerRecord.topic
+        try checkAcceptingRecords(topic: producerRecord.topic)
+        let partitionCount = try await partitionCount(of: producerRecord.topic)
+        return try await enqueueOne(producerRecord, partitionCount: partitionCount, defaultTimestamp: Self.nowMilliseconds())
+    }
+
+    /// The slow path: waits for buffer space when `bufferedBytesMax` is reached.
+    private func enqueueOne(
+        _ producerRecord: ProducerRecord, partitionCount: Int, defaultTimestamp: Int64
+    ) async throws(KafkaError) -> DeliveryReceipt {
+        while true {
+            if let receipt = try accept(producerRecord, partitionCount: partitionCount, defaultTimestamp: defaultTimestamp) {
+                return receipt
+            }
+            await withCheckedContinuation { spaceWaiters.append($0) }
+        }
+    }
+
+    private func checkAcceptingRecords(topic: String) throws(KafkaError) {
         if let fatalError { throw fatalError }
         guard !isClosed else { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
+    }
+
+    /// Adds the record to its partition's open batch, or returns nil when the buffer has no room
+    /// for it yet (the caller waits for space and tries again).
+    private func accept(
+        _ producerRecord: ProducerRecord, partitionCount: Int, defaultTimestamp: Int64
+    ) throws(KafkaError) -> DeliveryReceipt? {
+        let topic = producerRecord.topic
+        try checkAcceptingRecords(topic: topic)
         let bytes = estimatedRecordBytes(key: producerRecord.key, value: producerRecord.value, headers: producerRecord.headers)
         guard bytes <= configuration.recordBytesMax else {
             throw KafkaError(
                 kind: .invalidArgument, code: .messageTooLarge, context: "sending to \(topic)",
                 detail: "the record is about \(bytes) bytes; the limit is \(configuration.recordBytesMax)")
         }
-        let partitionCount = try await partitionCount(of: topic)
+        if bufferedBytes + bytes > configuration.bufferedBytesMax && bufferedBytes > 0 { return nil }
         let chosen: Int32
         if let partition = producerRecord.partition {
             guard partition >= 0, Int(partition) < partitionCount else {
@@ -141,30 +183,24 @@ public actor KafkaProducer {
         } else {
             chosen = partitioner.partition(topic: topic, key: producerRecord.key, partitionCount: partitionCount)
         }
-        while bufferedBytes + bytes > configuration.bufferedBytesMax && bufferedBytes > 0 {
-            await withCheckedContinuation { spaceWaiters.append($0) }
-            if isClosed { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
-        }
         let record = Record(
-            timestamp: producerRecord.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), key: producerRecord.key,
-            value: producerRecord.value, headers: producerRecord.headers)
+            timestamp: producerRecord.timestamp ?? defaultTimestamp, key: producerRecord.key, value: producerRecord.value,
+            headers: producerRecord.headers)
         let topicPartition = TopicPartition(topic: topic, partition: chosen)
         bufferedBytes += bytes
-        // A record that would overflow the open batch starts the next one.
-        if let openBytes = partitions[topicPartition]?.open?.bytes, openBytes + bytes > configuration.batchBytesMax {
-            closeOpenBatch(topicPartition)
-            pump(topicPartition)
-        }
         // One in-place access: copying the state out would copy its record array on every append.
-        let (receipt, openBytes, isNewBatch) = partitions[topicPartition, default: PartitionState()].append(
-            record, bytes: bytes, topicPartition: topicPartition)
-        if openBytes >= configuration.batchBytesMax {
+        let appended = partitions[topicPartition, default: PartitionState()].append(
+            record, bytes: bytes, topicPartition: topicPartition, batchBytesMax: configuration.batchBytesMax)
+        if appended.closedPrevious {
+            batchClosed(topicPartition)
+        }
+        if appended.openBytes >= configuration.batchBytesMax {
             closeOpenBatch(topicPartition)
-            pump(topicPartition)
-        } else if isNewBatch {
+        } else if appended.isNewBatch {
             scheduleLinger(topicPartition)
         }
-        return receipt
+        if appended.closedPrevious || appended.openBytes >= configuration.batchBytesMax { pump(topicPartition) }
+        return appended.receipt
     }
 
     /// Sends every buffered record now and waits until all batches are answered.
@@ -225,24 +261,20 @@ public actor KafkaProducer {
         pump(topicPartition)
     }
 
-    /// Closes the partition's open batch (full, linger expired, flush): it gets its id and, with
-    /// idempotence, its sequence, and joins the batches waiting to be sent.
+    /// Closes the partition's open batch (full, linger expired, flush): it joins the batches
+    /// waiting to be sent.
     func closeOpenBatch(_ topicPartition: TopicPartition) {
-        guard var state = partitions.removeValue(forKey: topicPartition) else { return }
-        // Put the state back whatever happens; it was taken out so its arrays are not shared.
-        defer { partitions[topicPartition] = state }
-        guard let open = state.open else { return }
-        state.open = nil
-        state.lingerTask?.cancel()
-        state.lingerTask = nil
-        var batch = ProducerBatch(
-            id: nextBatchId, records: open.records, bytes: open.bytes, createdAt: open.createdAt, outcome: open.outcome)
+        guard partitions[topicPartition]?.closeOpenBatch() == true else { return }
+        batchClosed(topicPartition)
+    }
+
+    /// Bookkeeping after a partition closed a batch: its id and, with idempotence, its
+    /// sequence; the sticky partitioner moves on.
+    private func batchClosed(_ topicPartition: TopicPartition) {
+        let id = nextBatchId
         nextBatchId += 1
-        if isIdempotent {
-            batch.sequence = state.nextSequence
-            state.nextSequence = ProducerSequence.adding(state.nextSequence, batch.recordCount)
-        }
-        state.batches.append(batch)
+        let isIdempotent = self.isIdempotent
+        partitions[topicPartition]?.numberLastClosedBatch(id: id, isIdempotent: isIdempotent)
         unfinishedBatches += 1
         partitioner.batchSent(
             topic: topicPartition.topic, partition: topicPartition.partition,
@@ -268,11 +300,25 @@ public actor KafkaProducer {
 }
 
 extension KafkaProducer.PartitionState {
-    /// Adds a record to the open batch (opening one when there is none) and returns its receipt,
-    /// the open batch's bytes and whether the batch was opened by this record.
-    mutating func append(
-        _ record: Record, bytes: Int, topicPartition: TopicPartition
-    ) -> (receipt: DeliveryReceipt, openBytes: Int, isNewBatch: Bool) {
+    /// What `append` did.
+    struct Appended {
+        var receipt: DeliveryReceipt
+        /// The record did not fit the open batch, which was closed first (it still needs an id:
+        /// `numberLastClosedBatch`).
+        var closedPrevious: Bool
+        /// Bytes of the open batch after the append.
+        var openBytes: Int
+        /// The record opened a new batch (it needs a linger timer).
+        var isNewBatch: Bool
+    }
+
+    /// Adds a record to the open batch, first closing that batch when the record would overflow
+    /// `batchBytesMax`, and opening one when there is none.
+    mutating func append(_ record: Record, bytes: Int, topicPartition: TopicPartition, batchBytesMax: Int) -> Appended {
+        var closedPrevious = false
+        if let currentBytes = open?.bytes, currentBytes > 0, currentBytes + bytes > batchBytesMax {
+            closedPrevious = closeOpenBatch()
+        }
         let isNewBatch = open == nil
         var batch = open ?? OpenBatch(records: [], bytes: 0, outcome: BatchOutcome(topicPartition: topicPartition), createdAt: .now)
         open = nil  // Release the state's reference so the append below does not copy the array.
@@ -282,6 +328,30 @@ extension KafkaProducer.PartitionState {
         let receipt = DeliveryReceipt(outcome: batch.outcome, index: index, timestamp: record.timestamp)
         let openBytes = batch.bytes
         open = batch
-        return (receipt, openBytes, isNewBatch)
+        return Appended(receipt: receipt, closedPrevious: closedPrevious, openBytes: openBytes, isNewBatch: isNewBatch)
+    }
+
+    /// Moves the open batch to `batches` (unnumbered until `numberLastClosedBatch`); false when
+    /// no batch was open.
+    mutating func closeOpenBatch() -> Bool {
+        guard let current = open else { return false }
+        open = nil
+        lingerTask?.cancel()
+        lingerTask = nil
+        batches.append(
+            ProducerBatch(
+                id: ProducerBatch.unnumberedId, records: current.records, bytes: current.bytes, createdAt: current.createdAt,
+                outcome: current.outcome))
+        return true
+    }
+
+    /// Gives the batch just closed its id and, with idempotence, the partition's next sequence.
+    mutating func numberLastClosedBatch(id: Int, isIdempotent: Bool) {
+        guard let last = batches.indices.last, batches[last].id == ProducerBatch.unnumberedId else { return }
+        batches[last].id = id
+        if isIdempotent {
+            batches[last].sequence = nextSequence
+            nextSequence = ProducerSequence.adding(nextSequence, batches[last].recordCount)
+        }
     }
 }

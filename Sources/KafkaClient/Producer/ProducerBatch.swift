@@ -22,7 +22,9 @@ struct OpenBatch {
 
 struct ProducerBatch {
     /// Unique within the producer; answers are matched to batches by it.
-    let id: Int
+    var id: Int
+    /// The id of a batch just closed, until the producer numbers it.
+    static let unnumberedId = -1
     var records: [Record]
     var bytes: Int
     /// When the oldest record of the batch was accepted; the delivery timeout counts from here.

@@ -141,7 +141,10 @@ public struct DeliveryReceipt: Sendable {
     let timestamp: Int64
 
     public func metadata() async throws(KafkaError) -> RecordMetadata {
-        switch await outcome.wait() {
+        // Read an answered batch's result directly: no call into the async wait at all.
+        let result: Result<BatchOutcome.Stored, KafkaError>
+        if let finished = outcome.result { result = finished } else { result = await outcome.wait() }
+        switch result {
         case .success(let stored):
             return RecordMetadata(
                 topic: outcome.topicPartition.topic, partition: outcome.topicPartition.partition,
