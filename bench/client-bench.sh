@@ -2,15 +2,16 @@
 # Swift client throughput beside kcat's on the same release Brook broker, in one run: starts
 # `brook serve` (release build), then per run produces `BENCH_RECORDS` keyless 100-byte records
 # to a fresh 6-partition topic with kcat and reads them back with kcat, then does the same with
-# `brook bench client` (KafkaProducer, idempotent, and one PartitionConsumer per partition),
-# and prints records/s for each and the Swift/kcat ratios (median over the runs). Not a test:
-# figures only, and only ratios from one run count on this shared machine (bench/README.md).
+# `brook bench client` (KafkaProducer, idempotent; KafkaConsumer assigned every partition, as
+# `kcat -C` reads), and prints records/s for each, the Swift client's CPU time per record, and
+# the Swift/kcat ratios (median over the runs). Not a test: figures only, and only ratios from
+# one run count on this shared machine (bench/README.md).
 #
 #   bench/client-bench.sh
 #
 # Environment: BROOK_SHARED (default ../shared), BROOK_BIN (default .build/release/brook),
 # BROOK_PORT (49095), BENCH_RECORDS (1000000), BENCH_RECORD_BYTES (100), BENCH_PARTITIONS (6),
-# BENCH_RUNS (3).
+# BENCH_RUNS (3), BENCH_CONSUMER (assigned; or group, partition: see `brook bench client --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,7 @@ records=${BENCH_RECORDS:-1000000}
 record_bytes=${BENCH_RECORD_BYTES:-100}
 partitions=${BENCH_PARTITIONS:-6}
 runs=${BENCH_RUNS:-3}
+consumer=${BENCH_CONSUMER:-assigned}
 ready_timeout_seconds=30
 step_timeout_seconds=$((60 + records / 10000))
 
@@ -68,6 +70,8 @@ now() { date +%s.%N; }
 rate() { python3 -c "print(round($1 / ($3 - $2)))"; }
 
 kcat_produce=(); kcat_consume=(); swift_produce=(); swift_consume=()
+# The load average is printed with the figures: on this shared machine it says how far to trust them.
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$runs"); do
     topic="bench-kcat-r$run-$RANDOM"
     "$brook_bin" topic create "$topic" --partitions "$partitions" --bootstrap-server "$bootstrap" >/dev/null
@@ -84,14 +88,17 @@ for run in $(seq 1 "$runs"); do
     sleep 1
 
     json=$(timeout "$((step_timeout_seconds * 2))" "$brook_bin" bench client --bootstrap-server "$bootstrap" \
-        --records "$records" --record-bytes "$record_bytes" --partitions "$partitions" --output json)
-    swift_produce+=("$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["produce_rps"]))' "$json")")
-    swift_consume+=("$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["consume_rps"]))' "$json")")
+        --records "$records" --record-bytes "$record_bytes" --partitions "$partitions" --consumer "$consumer" --output json)
+    field() { python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])[sys.argv[2]], 2))' "$json" "$1"; }
+    swift_produce+=("$(field produce_rps | cut -d. -f1)")
+    swift_consume+=("$(field consume_rps | cut -d. -f1)")
     echo "run $run: kcat produce ${kcat_produce[-1]}/s consume ${kcat_consume[-1]}/s;" \
-        "swift produce ${swift_produce[-1]}/s consume ${swift_consume[-1]}/s"
+        "swift produce ${swift_produce[-1]}/s ($(field produce_cpu_us_per_record) us CPU/record)" \
+        "consume ($consumer) ${swift_consume[-1]}/s ($(field consume_cpu_us_per_record) us CPU/record)"
     sleep 1
 done
 
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "${kcat_produce[*]}" "${kcat_consume[*]}" "${swift_produce[*]}" "${swift_consume[*]}" <<'PY'
 import statistics, sys
 kp, kc, sp, sc = ([int(x) for x in arg.split()] for arg in sys.argv[1:5])

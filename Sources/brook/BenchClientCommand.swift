@@ -4,14 +4,25 @@
 // Produce: `--records` keyless records of `--record-bytes` random printable bytes to a fresh
 // topic of `--partitions` partitions, through KafkaProducer (idempotent, acks=all, linger 5 ms,
 // 1 MB batches, as the harness runs kcat), timed from the first enqueue until every record is
-// acknowledged. Consume: one PartitionConsumer per partition, all at once, from the beginning
-// to the log end, timed until the last record arrives; the count must equal `--records`.
+// acknowledged. Consume (`--consumer`): by default one KafkaConsumer assigned every partition
+// (as `kcat -C` reads), or one that joins a fresh group (`group`), or one PartitionConsumer per
+// partition (`partition`), from the beginning, timed until the last record arrives; the count
+// must equal `--records`. `--phase produce|consume` runs one half alone (consume needs `--topic`
+// holding `--records` records), so a profiler such as callgrind sees only that half.
+// Besides records/s it prints the process's CPU time per record for each half (user + system,
+// from getrusage): on this shared machine that figure moves far less than wall-clock rates, so
+// it is what a change to the client's hot paths is judged by.
 // Figures only; it fails only when records go missing or the broker refuses.
 import ArgumentParser
 import Foundation
 import KafkaClient
 import KafkaProtocol
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct BenchClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +43,13 @@ struct BenchClientCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-bytes"), help: "Producer batch size.") var batchBytes: Int = 1_000_000
     @Flag(name: .customLong("no-idempotence"), help: "Produce without idempotence (acks stay all).") var noIdempotence = false
     @Option(help: "text or json.") var output: OutputFormat = .text
+    @Option(help: "Which consumer reads the records back: assigned (KafkaConsumer.assign), group (KafkaConsumer.subscribe) or partition (PartitionConsumer per partition).")
+    var consumer: ConsumerKind = .assigned
+    @Option(help: "all, produce (produce only; keeps the topic) or consume (read --records records from --topic).")
+    var phase: Phase = .all
+
+    enum ConsumerKind: String, ExpressibleByArgument, CaseIterable { case assigned, group, partition }
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case all, produce, consume }
 
     func validate() throws {
         guard records > 0, records <= Self.recordsMax else { throw ValidationError("--records must be 1...\(Self.recordsMax)") }
@@ -39,34 +57,79 @@ struct BenchClientCommand: AsyncParsableCommand {
             throw ValidationError("--record-bytes must be 1...\(Self.recordBytesMax)")
         }
         guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
+        if phase == .consume, topic == nil { throw ValidationError("--phase consume needs --topic") }
     }
 
     func run() async throws {
         let topicName = topic ?? "bench-swift-\(UInt32.random(in: 0...UInt32.max))"
         let values = Self.makeValues(count: min(records, 4096), bytes: recordBytes)
-        let (produceSeconds, consumeSeconds, consumed) = try await runClientCommand(connection) { client in
+        let (produced, consumed) = try await runClientCommand(connection) { client in
             let admin = KafkaAdmin(client: client)
-            try await admin.createTopic(name: topicName, partitionCount: partitions)
-            let produceSeconds = try await produce(client: client, topic: topicName, values: values)
-            let (consumeSeconds, consumed) = try await consume(client: client, topic: topicName)
-            if topic == nil { try? await admin.deleteTopic(topicName) }
-            return (produceSeconds, consumeSeconds, consumed)
+            var produced: Measurement?
+            var consumed: Measurement?
+            if phase != .consume {
+                try await admin.createTopic(name: topicName, partitionCount: partitions)
+                produced = try await Measurement.take { (try await produce(client: client, topic: topicName, values: values), records) }
+            }
+            if phase != .produce {
+                consumed = try await Measurement.take { try await consume(client: client, topic: topicName) }
+            }
+            if topic == nil, phase == .all { try? await admin.deleteTopic(topicName) }
+            return (produced, consumed)
         }
-        guard consumed == records else {
-            throw CommandFailure("read back \(consumed) records of the \(records) produced to \(topicName)")
+        if let consumed, consumed.records != records {
+            throw CommandFailure("read back \(consumed.records) records of the \(records) produced to \(topicName)")
         }
-        let produceRate = Double(records) / produceSeconds
-        let consumeRate = Double(records) / consumeSeconds
         switch output {
         case .text:
-            print(String(format: "swift produce: %d records in %.3f s = %.0f records/s", records, produceSeconds, produceRate))
-            print(String(format: "swift consume: %d records in %.3f s = %.0f records/s", records, consumeSeconds, consumeRate))
+            if let produced { print("swift produce: " + produced.text) }
+            if let consumed { print("swift consume (\(consumer.rawValue)): " + consumed.text) }
         case .json:
-            print(JSONOutput.line([
-                "records": records, "record_bytes": recordBytes, "partitions": Int(partitions),
-                "produce_seconds": produceSeconds, "produce_rps": produceRate,
-                "consume_seconds": consumeSeconds, "consume_rps": consumeRate,
-            ] as [String: Any]))
+            var fields: [String: Any] = [
+                "records": records, "record_bytes": recordBytes, "partitions": Int(partitions), "consumer": consumer.rawValue,
+            ]
+            for (name, measurement) in [("produce", produced), ("consume", consumed)] {
+                guard let measurement else { continue }
+                fields["\(name)_seconds"] = measurement.seconds
+                fields["\(name)_rps"] = measurement.recordsPerSecond
+                fields["\(name)_cpu_us_per_record"] = measurement.cpuMicrosecondsPerRecord
+            }
+            print(JSONOutput.line(fields))
+        }
+    }
+
+    /// One half of the run: wall-clock time and the process's CPU time while it ran.
+    struct Measurement {
+        var records: Int
+        var seconds: Double
+        var cpuSeconds: Double
+
+        var recordsPerSecond: Double { Double(records) / seconds }
+        var cpuMicrosecondsPerRecord: Double { cpuSeconds * 1e6 / Double(max(1, records)) }
+        var text: String {
+            String(
+                format: "%d records in %.3f s = %.0f records/s; client CPU %.3f s = %.2f us/record", records, seconds,
+                recordsPerSecond, cpuSeconds, cpuMicrosecondsPerRecord)
+        }
+
+        /// Runs `body`, which returns (wall seconds it timed, records it handled).
+        static func take(_ body: () async throws -> (Double, Int)) async rethrows -> Measurement {
+            let cpuBefore = processCPUSeconds()
+            let (seconds, records) = try await body()
+            return Measurement(records: records, seconds: seconds, cpuSeconds: processCPUSeconds() - cpuBefore)
+        }
+
+        /// User + system CPU time of the whole process (every thread) so far.
+        static func processCPUSeconds() -> Double {
+            var usage = rusage()
+            #if canImport(Glibc)
+            let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+            #else
+            let who = RUSAGE_SELF
+            #endif
+            guard getrusage(who, &usage) == 0 else { return .nan }
+            func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+            return seconds(usage.ru_utime) + seconds(usage.ru_stime)
         }
     }
 
@@ -76,7 +139,13 @@ struct BenchClientCommand: AsyncParsableCommand {
         return (0..<count).map { _ in
             var buffer = ByteBuffer()
             buffer.reserveCapacity(bytes)
-            for _ in 0..<bytes { buffer.writeInteger(UInt8.random(in: 33...126, using: &generator)) }
+            // Eight bytes per draw: one getrandom call per byte made setup take seconds.
+            var bits: UInt64 = 0
+            for index in 0..<bytes {
+                if index % 8 == 0 { bits = generator.next() }
+                buffer.writeInteger(UInt8(33 + (bits & 0xFF) % 94))
+                bits >>= 8
+            }
             return buffer
         }
     }
@@ -113,6 +182,38 @@ struct BenchClientCommand: AsyncParsableCommand {
     }
 
     private func consume(client: KafkaClient, topic: String) async throws -> (Double, Int) {
+        switch consumer {
+        case .partition: return try await consumeWithPartitionConsumers(client: client, topic: topic)
+        case .assigned, .group: return try await consumeWithKafkaConsumer(client: client, topic: topic)
+        }
+    }
+
+    /// One KafkaConsumer reading every partition until `records` records arrived.
+    private func consumeWithKafkaConsumer(client: KafkaClient, topic: String) async throws -> (Double, Int) {
+        let isGroup = consumer == .group
+        let kafkaConsumer = try KafkaConsumer(
+            client: client,
+            configuration: .init(
+                groupId: isGroup ? "bench-swift-\(UInt32.random(in: 0...UInt32.max))" : nil, autoOffsetReset: .earliest,
+                enableAutoCommit: false))
+        let clock = ContinuousClock()
+        let start = clock.now
+        if isGroup {
+            try await kafkaConsumer.subscribe(topics: [topic])
+        } else {
+            try await kafkaConsumer.assign((0..<partitions).map { TopicPartition(topic: topic, partition: $0) })
+        }
+        var count = 0
+        for try await _ in kafkaConsumer.records {
+            count += 1
+            if count == records { break }
+        }
+        let elapsed = clock.now - start
+        await kafkaConsumer.close()
+        return (Self.seconds(elapsed), count)
+    }
+
+    private func consumeWithPartitionConsumers(client: KafkaClient, topic: String) async throws -> (Double, Int) {
         let clock = ContinuousClock()
         let start = clock.now
         let count = try await withThrowingTaskGroup(of: Int.self) { tasks in

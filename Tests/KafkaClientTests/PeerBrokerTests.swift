@@ -95,4 +95,45 @@ struct PeerBrokerTests {
             #expect(try await admin.committedOffsets(group: group, partitions: Array(offsets.keys)) == offsets)
         }
     }
+
+    @Test func twoGroupMembersShareThePartitionsAndReadEachRecordOnce() async throws {
+        try await withPeerClient { client in
+            let topic = uniqueName("swift-peer-members")
+            let group = uniqueName("swift-peer-members")
+            try await KafkaAdmin(client: client).createTopic(name: topic, partitionCount: 4)
+            let producer = KafkaProducer(client: client)
+            var receipts: [DeliveryReceipt] = []
+            for index in 0..<40 {
+                receipts.append(try await producer.enqueue(topic: topic, partition: Int32(index % 4), value: ByteBuffer(string: "v\(index)")))
+            }
+            for receipt in receipts { _ = try await receipt.metadata() }
+            await producer.close()
+            // Each member gets its own client: a broker answers one connection's requests in
+            // order, so one member's fetch long-poll would hold the other's heartbeats back.
+            let bootstrap = try #require(peerBootstrap)
+            let clients = [try KafkaClient(bootstrapServers: bootstrap), try KafkaClient(bootstrapServers: bootstrap)]
+            let members = try clients.map { try KafkaConsumer(client: $0, configuration: fastConsumerConfiguration(group: group)) }
+            for member in members { try await member.subscribe(topics: [topic]) }
+            let expected = allPartitions(topic, count: 4)
+            try await waitUntil("two members share the partitions", seconds: 30) { await sharesDisjointlyAndCompletely(members, expected) }
+            var seen: [TopicPartition: [Int64]] = [:]
+            var readByOwner = true
+            try await waitUntil("all 40 records were read", seconds: 30) {
+                for member in members {
+                    let owned = Set(await member.assignment)
+                    for record in try await member.poll(timeoutMilliseconds: 50) {
+                        let partition = TopicPartition(topic: record.topic, partition: record.partition)
+                        readByOwner = readByOwner && owned.contains(partition)
+                        seen[partition, default: []].append(record.offset)
+                    }
+                }
+                return seen.values.map(\.count).reduce(0, +) >= 40
+            }
+            #expect(readByOwner)
+            #expect(Set(seen.keys) == expected)
+            #expect(seen.values.allSatisfy { $0 == Array(0..<10) })
+            for member in members { await member.close() }
+            for memberClient in clients { await memberClient.shutdown() }
+        }
+    }
 }

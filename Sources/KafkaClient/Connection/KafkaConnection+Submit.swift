@@ -12,11 +12,15 @@ import NIOCore
 extension KafkaConnection {
     /// Writes `request` now at the negotiated version; the future carries the answer (or a
     /// `KafkaError`). Calls made one after another reach the broker in that order.
-    public func submit<Request: KafkaRequest>(_ request: Request) throws(KafkaError) -> EventLoopFuture<Request.Response> {
+    /// `frameBytesHint` sizes the frame buffer up front (a produce request's records), so a
+    /// large request is not copied again and again as the buffer grows.
+    public func submit<Request: KafkaRequest>(
+        _ request: Request, frameBytesHint: Int = 256
+    ) throws(KafkaError) -> EventLoopFuture<Request.Response> {
         let version = try version(for: Request.self)
         let name = "\(host):\(port)"
         let context = "sending \(Request.apiKey) v\(version) to \(name)"
-        return startExchange(request, version: version, expectsResponse: true, context: context)
+        return startExchange(request, version: version, expectsResponse: true, context: context, frameBytesHint: frameBytesHint)
             .flatMapThrowing { payload throws -> Request.Response in
                 var payload = payload
                 do {
@@ -34,18 +38,21 @@ extension KafkaConnection {
 
     /// Writes a request the broker does not answer (Produce with acks=0); the future completes
     /// once it is written.
-    public func submitWithoutResponse<Request: KafkaRequest>(_ request: Request) throws(KafkaError) -> EventLoopFuture<Void> {
+    public func submitWithoutResponse<Request: KafkaRequest>(
+        _ request: Request, frameBytesHint: Int = 256
+    ) throws(KafkaError) -> EventLoopFuture<Void> {
         let version = try version(for: Request.self)
         let context = "sending \(Request.apiKey) v\(version) to \(host):\(port)"
-        return startExchange(request, version: version, expectsResponse: false, context: context).map { _ in () }
+        return startExchange(request, version: version, expectsResponse: false, context: context, frameBytesHint: frameBytesHint)
+            .map { _ in () }
     }
 
     private func startExchange<Request: KafkaRequest>(
-        _ request: Request, version: Int16, expectsResponse: Bool, context: String
+        _ request: Request, version: Int16, expectsResponse: Bool, context: String, frameBytesHint: Int
     ) -> EventLoopFuture<ByteBuffer> {
         let header = RequestHeader(
             apiKey: Request.apiKey.rawValue, apiVersion: version, correlationId: 0, clientId: configuration.clientId)
-        var frame = channel.allocator.buffer(capacity: 256)
+        var frame = channel.allocator.buffer(capacity: max(256, frameBytesHint))
         frame.writeInteger(Int32(0))
         header.encode(into: &frame)
         request.encode(into: &frame, version: version)

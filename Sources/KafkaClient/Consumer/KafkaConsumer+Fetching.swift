@@ -2,6 +2,12 @@
 // auto.offset.reset), then one Fetch per leader broker for every owned, unpaused, positioned
 // partition whose buffer has room, all brokers in parallel. Answers are kept only for partitions
 // whose epoch and fetch offset are unchanged since the request was built.
+//
+// Record batches are decoded in the task that awaited the answer, off the consumer's actor, so
+// `poll` keeps handing out records while the next answer is decoded; the actor only checks
+// epochs and appends. A partition already caught up with the log end is not fetched on its own
+// while other partitions wait only for the application to drain their full buffers: the broker
+// would long-poll that request for `fetchMaxWaitMilliseconds` and hold the others back.
 import KafkaProtocol
 import NIOCore
 
@@ -36,17 +42,19 @@ extension KafkaConsumer {
                 continue
             }
             let client = self.client
-            let answers = await withTaskGroup(of: (BrokerFetch, Result<FetchResponse, KafkaError>).self) { group in
+            let decompressedBytesMax = configuration.decompressedBytesMax
+            let answers = await withTaskGroup(of: (BrokerFetch, Result<DecodedFetch, KafkaError>).self) { group in
                 for fetch in fetches {
                     group.addTask {
                         do {
-                            return (fetch, .success(try await client.send(fetch.request, toBroker: fetch.brokerId)))
+                            let response = try await client.send(fetch.request, toBroker: fetch.brokerId)
+                            return (fetch, .success(DecodedFetch(response, of: fetch, decompressedBytesMax: decompressedBytesMax)))
                         } catch {
                             return (fetch, .failure(error as? KafkaError ?? KafkaClient.asKafkaError(error, context: "fetching")))
                         }
                     }
                 }
-                var answers: [(BrokerFetch, Result<FetchResponse, KafkaError>)] = []
+                var answers: [(BrokerFetch, Result<DecodedFetch, KafkaError>)] = []
                 for await answer in group { answers.append(answer) }
                 return answers
             }
@@ -79,10 +87,25 @@ extension KafkaConsumer {
     }
 
     private func fetchablePartitions() -> [TopicPartition] {
-        assigned.filter { partition in
-            !paused.contains(partition) && positionSources[partition] == nil && fetchOffsets[partition] != nil
-                && (buffers[partition]?.count ?? 0) < configuration.bufferedRecordsPerPartitionMax
+        var fetchable: [TopicPartition] = []
+        var isAnyHeldBack = false
+        for partition in assigned where !paused.contains(partition) && positionSources[partition] == nil && fetchOffsets[partition] != nil {
+            if (buffers[partition]?.count ?? 0) < configuration.bufferedRecordsPerPartitionMax {
+                fetchable.append(partition)
+            } else {
+                isAnyHeldBack = true
+            }
         }
+        // Caught-up partitions alone would only long-poll while full buffers drain; the drain
+        // wakes the fetcher, and they are fetched together with the drained ones.
+        if isAnyHeldBack, fetchable.allSatisfy(isCaughtUp) { return [] }
+        return fetchable
+    }
+
+    /// Whether the partition's next fetch starts at the log end the broker last reported.
+    private func isCaughtUp(_ partition: TopicPartition) -> Bool {
+        guard let fetchOffset = fetchOffsets[partition], let highWatermark = highWatermarks[partition] else { return false }
+        return fetchOffset >= highWatermark
     }
 
     private func planFetches() async throws(KafkaError) -> [BrokerFetch] {
@@ -121,53 +144,48 @@ extension KafkaConsumer {
     }
 
     /// Buffers an answer's records; returns an error when the loop should back off.
-    private func absorb(_ response: FetchResponse, of fetch: BrokerFetch) -> KafkaError? {
-        if let error = KafkaError.broker(ErrorCode(rawValue: response.errorCode), context: "fetching from broker \(fetch.brokerId)") {
+    private func absorb(_ answer: DecodedFetch, of fetch: BrokerFetch) -> KafkaError? {
+        if let error = KafkaError.broker(answer.errorCode, context: "fetching from broker \(fetch.brokerId)") {
             return error
         }
         var backOffError: KafkaError?
         var delivered = false
-        for topic in response.responses {
-            for data in topic.partitions {
-                let partition = TopicPartition(topic: topic.topic, partition: data.partitionIndex)
-                guard let expected = fetch.partitions[partition], partitionEpochs[partition] == expected.epoch,
-                    fetchOffsets[partition] == expected.offset
-                else { continue }
-                let code = ErrorCode(rawValue: data.errorCode)
-                let context = "fetching \(partition) at offset \(expected.offset)"
-                switch code {
-                case .none:
-                    let batches: [RecordBatch]
-                    do {
-                        batches = try data.records.map { try RecordBatch.decode($0, decompressedBytesMax: configuration.decompressedBytesMax) } ?? []
-                    } catch {
-                        fail(KafkaError(kind: .protocolViolation, context: context, detail: "\(error)"))
-                        continue
-                    }
-                    let selected = FetchedRecords.select(
-                        from: batches, topic: partition.topic, partition: partition.partition, nextOffset: expected.offset, stopOffset: nil)
+        for data in answer.partitions {
+            let partition = data.partition
+            guard let expected = fetch.partitions[partition], partitionEpochs[partition] == expected.epoch,
+                fetchOffsets[partition] == expected.offset
+            else { continue }
+            let code = data.errorCode
+            let context = "fetching \(partition) at offset \(expected.offset)"
+            switch code {
+            case .none:
+                highWatermarks[partition] = data.highWatermark
+                switch data.selected {
+                case .success(let selected):
                     fetchOffsets[partition] = selected.nextOffset
                     if !selected.records.isEmpty {
                         buffers[partition, default: []].append(contentsOf: selected.records)
                         delivered = true
                     }
-                case .offsetOutOfRange:
-                    if configuration.autoOffsetReset == .none {
-                        fetchOffsets[partition] = nil
-                        fail(KafkaError(kind: .broker, code: code, context: context, detail: "auto.offset.reset is none"))
-                    } else {
-                        bumpEpoch(partition)
-                        buffers[partition] = []
-                        positionSources[partition] = .reset(configuration.autoOffsetReset)
-                    }
-                default:
-                    let error = KafkaError(kind: .broker, code: code, context: context)
-                    if code.isRetriable || code == .unknownTopicOrPartition {
-                        backOffError = KafkaError(kind: .broker, code: code, context: context, isRetriable: true)
-                    } else {
-                        fetchOffsets[partition] = nil
-                        fail(error)
-                    }
+                case .failure(let error):
+                    fail(KafkaError(kind: .protocolViolation, context: context, detail: error.detail ?? error.context))
+                }
+            case .offsetOutOfRange:
+                if configuration.autoOffsetReset == .none {
+                    fetchOffsets[partition] = nil
+                    fail(KafkaError(kind: .broker, code: code, context: context, detail: "auto.offset.reset is none"))
+                } else {
+                    bumpEpoch(partition)
+                    buffers[partition] = []
+                    positionSources[partition] = .reset(configuration.autoOffsetReset)
+                }
+            default:
+                let error = KafkaError(kind: .broker, code: code, context: context)
+                if code.isRetriable || code == .unknownTopicOrPartition {
+                    backOffError = KafkaError(kind: .broker, code: code, context: context, isRetriable: true)
+                } else {
+                    fetchOffsets[partition] = nil
+                    fail(error)
                 }
             }
         }
@@ -245,5 +263,47 @@ extension KafkaConsumer {
         guard let sleeper = fetcherSleeper, ticket == nil || sleeper.ticket == ticket else { return }
         fetcherSleeper = nil
         sleeper.continuation.resume()
+    }
+}
+
+/// A fetch answer with the records of each requested partition decoded and selected, made in
+/// the task that awaited the answer rather than on the consumer's actor.
+struct DecodedFetch: Sendable {
+    struct Partition: Sendable {
+        var partition: TopicPartition
+        var errorCode: ErrorCode
+        var highWatermark: Int64
+        /// The records at or after the fetch offset and the next fetch offset (without an error
+        /// code), or why the batches could not be read.
+        var selected: Result<FetchedRecords, KafkaError>
+    }
+
+    var errorCode: ErrorCode
+    var partitions: [Partition]
+
+    init(_ response: FetchResponse, of fetch: KafkaConsumer.BrokerFetch, decompressedBytesMax: Int) {
+        errorCode = ErrorCode(rawValue: response.errorCode)
+        partitions = []
+        for topic in response.responses {
+            for data in topic.partitions {
+                let partition = TopicPartition(topic: topic.topic, partition: data.partitionIndex)
+                // Partitions the request did not ask for are dropped by `absorb` anyway.
+                guard let expected = fetch.partitions[partition] else { continue }
+                let code = ErrorCode(rawValue: data.errorCode)
+                var selected = Result<FetchedRecords, KafkaError>.success(FetchedRecords(records: [], nextOffset: expected.offset))
+                if code == .none {
+                    do {
+                        let batches = try data.records.map { try RecordBatch.decode($0, decompressedBytesMax: decompressedBytesMax) } ?? []
+                        selected = .success(
+                            FetchedRecords.select(
+                                from: batches, topic: partition.topic, partition: partition.partition, nextOffset: expected.offset,
+                                stopOffset: nil))
+                    } catch {
+                        selected = .failure(KafkaError(kind: .protocolViolation, context: "decoding \(partition)", detail: "\(error)"))
+                    }
+                }
+                partitions.append(Partition(partition: partition, errorCode: code, highWatermark: data.highWatermark, selected: selected))
+            }
+        }
     }
 }

@@ -39,6 +39,8 @@ public actor KafkaConsumer {
     var assigned: [TopicPartition] = []
     var positions: [TopicPartition: Int64] = [:]
     var fetchOffsets: [TopicPartition: Int64] = [:]
+    /// The log end (high watermark) each partition's last fetch answer reported.
+    var highWatermarks: [TopicPartition: Int64] = [:]
     var buffers: [TopicPartition: ArraySlice<ConsumerRecord>] = [:]
     var positionSources: [TopicPartition: PositionSource] = [:]
     var paused: Set<TopicPartition> = []
@@ -143,6 +145,7 @@ public actor KafkaConsumer {
             partitionEpochs[partition] = nil
             positions[partition] = nil
             fetchOffsets[partition] = nil
+            highWatermarks[partition] = nil
             buffers[partition] = nil
             positionSources[partition] = nil
             paused.remove(partition)

@@ -69,7 +69,7 @@ extension KafkaProducer {
             let encoded: ByteBuffer
             do {
                 encoded = try RecordBatch.encode(
-                    records: batch.records.map(\.record), compression: configuration.compression,
+                    records: batch.records, compression: configuration.compression,
                     producerId: identity?.producerId ?? RecordBatch.noProducerId,
                     producerEpoch: identity?.epoch ?? RecordBatch.noProducerEpoch, baseSequence: batch.sequence)
             } catch {
@@ -82,10 +82,12 @@ extension KafkaProducer {
                         name: topicPartition.topic,
                         partitionData: [ProduceRequest.PartitionProduceData(index: topicPartition.partition, records: encoded)])
                 ])
+            // Room for the records plus the request's header and topic name.
+            let frameBytes = encoded.readableBytes + 256 + topicPartition.topic.utf8.count
             if configuration.acks == .none {
-                future = try connection.submitWithoutResponse(request).map { (-1, -1) }
+                future = try connection.submitWithoutResponse(request, frameBytesHint: frameBytes).map { (-1, -1) }
             } else {
-                future = try connection.submit(request).flatMapThrowing { response throws -> (Int64, Int64) in
+                future = try connection.submit(request, frameBytesHint: frameBytes).flatMapThrowing { response throws -> (Int64, Int64) in
                     try Self.outcome(of: response, for: topicPartition, context: context)
                 }
             }

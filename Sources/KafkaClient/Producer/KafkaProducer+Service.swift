@@ -23,7 +23,7 @@ extension KafkaProducer: Service {
         isClosed = true
         fatalError = KafkaError(kind: .shutDown, context: "producing", detail: "the producer was cancelled before it could flush")
         for topicPartition in Array(partitions.keys) {
-            makeBatches(topicPartition, includingPartial: true)
+            closeOpenBatch(topicPartition)
             pump(topicPartition)
         }
     }

@@ -22,10 +22,9 @@ public actor KafkaProducer {
 
     /// Everything the producer keeps for one partition.
     struct PartitionState {
-        /// Records not yet in a batch, oldest first.
-        var queued: [PendingRecord] = []
-        var queuedBytes = 0
-        var queuedSince: ContinuousClock.Instant?
+        /// The batch collecting records: it closes when full, when its linger expires or on
+        /// flush. Its outcome exists from the first record on, so receipts can point at it.
+        var open: OpenBatch?
         var lingerTask: Task<Void, Never>?
         /// Batches made and not yet finished, in sequence order; some may be in flight.
         var batches: [ProducerBatch] = []
@@ -59,9 +58,8 @@ public actor KafkaProducer {
 
     var partitions: [TopicPartition: PartitionState] = [:]
     var partitioner = Partitioner()
-    /// Partition counts learnt from metadata, so each send does not ask the client.
-    private var partitionCounts: [String: Int] = [:]
-    private var partitionCountsLearntAt: [String: ContinuousClock.Instant] = [:]
+    /// Partition counts learnt from metadata and when, so each send does not ask the client.
+    private var partitionCounts: [String: (count: Int, learntAt: ContinuousClock.Instant)] = [:]
     var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -114,24 +112,66 @@ public actor KafkaProducer {
 
     /// Enqueues many records in one call (one hop onto the producer instead of one per record).
     /// Stops at the first record that cannot be accepted; the records before it stay queued.
+    /// Records without a timestamp all get the time of the call.
     public func enqueue(_ records: [ProducerRecord]) async throws(KafkaError) -> [DeliveryReceipt] {
         var receipts: [DeliveryReceipt] = []
         receipts.reserveCapacity(records.count)
-        for record in records { receipts.append(try await enqueueOne(record)) }
+        let timestamp = Self.nowMilliseconds()
+        var topicCache: (topic: String, partitionCount: Int)?
+        for record in records {
+            // The common case stays synchronous: no suspension, no task frame per record.
+            if let cached = topicCache, cached.topic == record.topic,
+                let receipt = try accept(record, partitionCount: cached.partitionCount, defaultTimestamp: timestamp)
+            {
+                receipts.append(receipt)
+                continue
+            }
+            let partitionCount = try await partitionCount(of: record.topic)
+            topicCache = (record.topic, partitionCount)
+            receipts.append(try await enqueueOne(record, partitionCount: partitionCount, defaultTimestamp: timestamp))
+        }
         return receipts
     }
 
+    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
     private func enqueueOne(_ producerRecord: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
-        let topic = producerRecord.topic
+        try checkAcceptingRecords(topic: producerRecord.topic)
+        let partitionCount = try await partitionCount(of: producerRecord.topic)
+        return try await enqueueOne(producerRecord, partitionCount: partitionCount, defaultTimestamp: Self.nowMilliseconds())
+    }
+
+    /// The slow path: waits for buffer space when `bufferedBytesMax` is reached.
+    private func enqueueOne(
+        _ producerRecord: ProducerRecord, partitionCount: Int, defaultTimestamp: Int64
+    ) async throws(KafkaError) -> DeliveryReceipt {
+        while true {
+            if let receipt = try accept(producerRecord, partitionCount: partitionCount, defaultTimestamp: defaultTimestamp) {
+                return receipt
+            }
+            await withCheckedContinuation { spaceWaiters.append($0) }
+        }
+    }
+
+    private func checkAcceptingRecords(topic: String) throws(KafkaError) {
         if let fatalError { throw fatalError }
         guard !isClosed else { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
+    }
+
+    /// Adds the record to its partition's open batch, or returns nil when the buffer has no room
+    /// for it yet (the caller waits for space and tries again).
+    private func accept(
+        _ producerRecord: ProducerRecord, partitionCount: Int, defaultTimestamp: Int64
+    ) throws(KafkaError) -> DeliveryReceipt? {
+        let topic = producerRecord.topic
+        try checkAcceptingRecords(topic: topic)
         let bytes = estimatedRecordBytes(key: producerRecord.key, value: producerRecord.value, headers: producerRecord.headers)
         guard bytes <= configuration.recordBytesMax else {
             throw KafkaError(
                 kind: .invalidArgument, code: .messageTooLarge, context: "sending to \(topic)",
                 detail: "the record is about \(bytes) bytes; the limit is \(configuration.recordBytesMax)")
         }
-        let partitionCount = try await partitionCount(of: topic)
+        if bufferedBytes + bytes > configuration.bufferedBytesMax && bufferedBytes > 0 { return nil }
         let chosen: Int32
         if let partition = producerRecord.partition {
             guard partition >= 0, Int(partition) < partitionCount else {
@@ -143,28 +183,24 @@ public actor KafkaProducer {
         } else {
             chosen = partitioner.partition(topic: topic, key: producerRecord.key, partitionCount: partitionCount)
         }
-        while bufferedBytes + bytes > configuration.bufferedBytesMax && bufferedBytes > 0 {
-            await withCheckedContinuation { spaceWaiters.append($0) }
-            if isClosed { throw KafkaError(kind: .shutDown, context: "sending to \(topic)", detail: "the producer is closed") }
-        }
         let record = Record(
-            timestamp: producerRecord.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), key: producerRecord.key,
-            value: producerRecord.value, headers: producerRecord.headers)
-        let promise = eventLoop.makePromise(of: RecordMetadata.self)
+            timestamp: producerRecord.timestamp ?? defaultTimestamp, key: producerRecord.key, value: producerRecord.value,
+            headers: producerRecord.headers)
         let topicPartition = TopicPartition(topic: topic, partition: chosen)
         bufferedBytes += bytes
-        // Mutate the state in place: copying it out would copy its record array on every append.
-        partitions[topicPartition, default: PartitionState()].queued.append(PendingRecord(record: record, promise: promise, bytes: bytes))
-        partitions[topicPartition, default: PartitionState()].queuedBytes += bytes
-        if partitions[topicPartition]?.queuedSince == nil { partitions[topicPartition]?.queuedSince = .now }
-        if let state = partitions[topicPartition], state.queuedBytes >= configuration.batchBytesMax {
-            makeBatches(topicPartition, includingPartial: false)
-            pump(topicPartition)
+        // One in-place access: copying the state out would copy its record array on every append.
+        let appended = partitions[topicPartition, default: PartitionState()].append(
+            record, bytes: bytes, topicPartition: topicPartition, batchBytesMax: configuration.batchBytesMax)
+        if appended.closedPrevious {
+            batchClosed(topicPartition)
         }
-        if let state = partitions[topicPartition], !state.queued.isEmpty, state.lingerTask == nil {
+        if appended.openBytes >= configuration.batchBytesMax {
+            closeOpenBatch(topicPartition)
+        } else if appended.isNewBatch {
             scheduleLinger(topicPartition)
         }
-        return DeliveryReceipt(future: promise.futureResult)
+        if appended.closedPrevious || appended.openBytes >= configuration.batchBytesMax { pump(topicPartition) }
+        return appended.receipt
     }
 
     /// Sends every buffered record now and waits until all batches are answered.
@@ -172,14 +208,14 @@ public actor KafkaProducer {
         isFlushing = true
         defer { isFlushing = false }
         for topicPartition in partitions.keys {
-            makeBatches(topicPartition, includingPartial: true)
+            closeOpenBatch(topicPartition)
             pump(topicPartition)
         }
-        while unfinishedBatches > 0 || partitions.values.contains(where: { !$0.queued.isEmpty }) {
+        while unfinishedBatches > 0 || partitions.values.contains(where: { $0.open != nil }) {
             await withCheckedContinuation { idleWaiters.append($0) }
             // Records enqueued while we waited are flushed too.
-            for (topicPartition, state) in partitions where !state.queued.isEmpty {
-                makeBatches(topicPartition, includingPartial: true)
+            for (topicPartition, state) in partitions where state.open != nil {
+                closeOpenBatch(topicPartition)
                 pump(topicPartition)
             }
         }
@@ -195,10 +231,10 @@ public actor KafkaProducer {
 
     private func partitionCount(of topic: String) async throws(KafkaError) -> Int {
         // Re-read the count now and then so partitions added to a topic start receiving records.
-        if let count = partitionCounts[topic], let learnt = partitionCountsLearntAt[topic],
-            ContinuousClock.now - learnt < .milliseconds(client.configuration.metadataMaxAgeMilliseconds)
+        if let cached = partitionCounts[topic],
+            ContinuousClock.now - cached.learntAt < .milliseconds(client.configuration.metadataMaxAgeMilliseconds)
         {
-            return count
+            return cached.count
         }
         let metadata = try await client.withRetries { () async throws(KafkaError) in
             let topicMetadata = try await client.metadata(topics: [topic]).topic(topic)
@@ -207,8 +243,7 @@ public actor KafkaProducer {
             }
             return topicMetadata
         }
-        partitionCounts[topic] = metadata.partitions.count
-        partitionCountsLearntAt[topic] = .now
+        partitionCounts[topic] = (metadata.partitions.count, .now)
         return metadata.partitions.count
     }
 
@@ -222,50 +257,28 @@ public actor KafkaProducer {
 
     private func lingerExpired(_ topicPartition: TopicPartition) {
         partitions[topicPartition]?.lingerTask = nil
-        makeBatches(topicPartition, includingPartial: true)
+        closeOpenBatch(topicPartition)
         pump(topicPartition)
     }
 
-    /// Turns queued records into batches of at most `batchBytesMax` (so one batch stays under
-    /// the broker's message limit). A partial last batch is made only when `includingPartial`
-    /// (linger expired, flush); otherwise it keeps collecting records.
-    func makeBatches(_ topicPartition: TopicPartition, includingPartial: Bool) {
-        guard var state = partitions.removeValue(forKey: topicPartition) else { return }
-        // Put the state back whatever happens; it was taken out so its arrays are not shared.
-        defer { partitions[topicPartition] = state }
-        guard !state.queued.isEmpty else { return }
-        var start = 0
-        while start < state.queued.count {
-            var end = start
-            var bytes = 0
-            while end < state.queued.count, end == start || bytes + state.queued[end].bytes <= configuration.batchBytesMax {
-                bytes += state.queued[end].bytes
-                end += 1
-            }
-            let isFull = end < state.queued.count || bytes >= configuration.batchBytesMax
-            guard isFull || includingPartial else { break }
-            var batch = ProducerBatch(
-                id: nextBatchId, records: Array(state.queued[start..<end]), bytes: bytes,
-                createdAt: state.queuedSince ?? .now)
-            nextBatchId += 1
-            if isIdempotent {
-                batch.sequence = state.nextSequence
-                state.nextSequence = ProducerSequence.adding(state.nextSequence, batch.recordCount)
-            }
-            state.batches.append(batch)
-            state.queuedBytes -= bytes
-            unfinishedBatches += 1
-            start = end
-        }
-        state.queued.removeFirst(start)
-        state.queuedSince = state.queued.isEmpty ? nil : .now
-        if state.queued.isEmpty {
-            state.lingerTask?.cancel()
-            state.lingerTask = nil
-        }
+    /// Closes the partition's open batch (full, linger expired, flush): it joins the batches
+    /// waiting to be sent.
+    func closeOpenBatch(_ topicPartition: TopicPartition) {
+        guard partitions[topicPartition]?.closeOpenBatch() == true else { return }
+        batchClosed(topicPartition)
+    }
+
+    /// Bookkeeping after a partition closed a batch: its id and, with idempotence, its
+    /// sequence; the sticky partitioner moves on.
+    private func batchClosed(_ topicPartition: TopicPartition) {
+        let id = nextBatchId
+        nextBatchId += 1
+        let isIdempotent = self.isIdempotent
+        partitions[topicPartition]?.numberLastClosedBatch(id: id, isIdempotent: isIdempotent)
+        unfinishedBatches += 1
         partitioner.batchSent(
             topic: topicPartition.topic, partition: topicPartition.partition,
-            partitionCount: partitionCounts[topicPartition.topic] ?? 1)
+            partitionCount: partitionCounts[topicPartition.topic]?.count ?? 1)
     }
 
     /// A batch is done (stored or failed): release its buffer space and wake whoever waits.
@@ -280,21 +293,65 @@ public actor KafkaProducer {
         }
     }
 
-    /// Completes every record of `batch` on the event loop, in one hop per batch.
+    /// Completes every record of `batch` at once: its receipts all read the batch's one outcome.
     nonisolated func complete(_ batch: ProducerBatch, topicPartition: TopicPartition, with result: Result<(Int64, Int64), KafkaError>) {
-        let completions = batch.records.map { ($0.promise, $0.record.timestamp) }
-        eventLoop.execute {
-            for (index, (promise, recordTimestamp)) in completions.enumerated() {
-                switch result {
-                case .success(let (baseOffset, logAppendTime)):
-                    let offset = baseOffset >= 0 ? baseOffset + Int64(index) : -1
-                    let timestamp = logAppendTime >= 0 ? logAppendTime : recordTimestamp
-                    promise.succeed(
-                        RecordMetadata(topic: topicPartition.topic, partition: topicPartition.partition, offset: offset, timestamp: timestamp))
-                case .failure(let error):
-                    promise.fail(error)
-                }
-            }
+        batch.outcome.finish(result.map { BatchOutcome.Stored(baseOffset: $0.0, logAppendTime: $0.1) })
+    }
+}
+
+extension KafkaProducer.PartitionState {
+    /// What `append` did.
+    struct Appended {
+        var receipt: DeliveryReceipt
+        /// The record did not fit the open batch, which was closed first (it still needs an id:
+        /// `numberLastClosedBatch`).
+        var closedPrevious: Bool
+        /// Bytes of the open batch after the append.
+        var openBytes: Int
+        /// The record opened a new batch (it needs a linger timer).
+        var isNewBatch: Bool
+    }
+
+    /// Adds a record to the open batch, first closing that batch when the record would overflow
+    /// `batchBytesMax`, and opening one when there is none.
+    mutating func append(_ record: Record, bytes: Int, topicPartition: TopicPartition, batchBytesMax: Int) -> Appended {
+        var closedPrevious = false
+        if let currentBytes = open?.bytes, currentBytes > 0, currentBytes + bytes > batchBytesMax {
+            closedPrevious = closeOpenBatch()
+        }
+        let isNewBatch = open == nil
+        var batch = open ?? OpenBatch(records: [], bytes: 0, outcome: BatchOutcome(topicPartition: topicPartition), createdAt: .now)
+        open = nil  // Release the state's reference so the append below does not copy the array.
+        let index = Int32(batch.records.count)
+        batch.records.append(record)
+        batch.bytes += bytes
+        let receipt = DeliveryReceipt(outcome: batch.outcome, index: index, timestamp: record.timestamp)
+        let openBytes = batch.bytes
+        open = batch
+        return Appended(receipt: receipt, closedPrevious: closedPrevious, openBytes: openBytes, isNewBatch: isNewBatch)
+    }
+
+    /// Moves the open batch to `batches` (unnumbered until `numberLastClosedBatch`); false when
+    /// no batch was open.
+    mutating func closeOpenBatch() -> Bool {
+        guard let current = open else { return false }
+        open = nil
+        lingerTask?.cancel()
+        lingerTask = nil
+        batches.append(
+            ProducerBatch(
+                id: ProducerBatch.unnumberedId, records: current.records, bytes: current.bytes, createdAt: current.createdAt,
+                outcome: current.outcome))
+        return true
+    }
+
+    /// Gives the batch just closed its id and, with idempotence, the partition's next sequence.
+    mutating func numberLastClosedBatch(id: Int, isIdempotent: Bool) {
+        guard let last = batches.indices.last, batches[last].id == ProducerBatch.unnumberedId else { return }
+        batches[last].id = id
+        if isIdempotent {
+            batches[last].sequence = nextSequence
+            nextSequence = ProducerSequence.adding(nextSequence, batches[last].recordCount)
         }
     }
 }

@@ -10,20 +10,27 @@
 import KafkaProtocol
 import NIOCore
 
-/// A record waiting for its batch's answer, with the promise its `DeliveryReceipt` waits on.
-struct PendingRecord {
-    var record: Record
-    var promise: EventLoopPromise<RecordMetadata>
+/// The batch a partition is still adding records to.
+struct OpenBatch {
+    var records: [Record]
     var bytes: Int
+    /// Shared with the receipts of the records added so far.
+    let outcome: BatchOutcome
+    /// When the first record was added; the delivery timeout counts from here.
+    let createdAt: ContinuousClock.Instant
 }
 
 struct ProducerBatch {
     /// Unique within the producer; answers are matched to batches by it.
-    let id: Int
-    var records: [PendingRecord]
+    var id: Int
+    /// The id of a batch just closed, until the producer numbers it.
+    static let unnumberedId = -1
+    var records: [Record]
     var bytes: Int
     /// When the oldest record of the batch was accepted; the delivery timeout counts from here.
     let createdAt: ContinuousClock.Instant
+    /// Completed once when the batch is stored or fails; every receipt of the batch reads it.
+    let outcome: BatchOutcome
     /// The batch's base sequence, -1 without idempotence. It moves down when an earlier batch
     /// fails for good (the broker never stored it, so later sequences close the gap).
     var sequence: Int32 = RecordBatch.noSequence

@@ -130,16 +130,28 @@ public struct RecordMetadata: Sendable, Equatable {
 }
 
 /// A record accepted by the producer; `metadata()` waits until the broker stored it.
+///
+/// A receipt is its batch's shared outcome plus the record's place in the batch: making one
+/// allocates nothing per record, and reading it once the batch has answered does not suspend.
 public struct DeliveryReceipt: Sendable {
-    let future: EventLoopFuture<RecordMetadata>
+    let outcome: BatchOutcome
+    /// The record's index in its batch (its offset is the batch's base offset + index).
+    let index: Int32
+    /// The record's create time, reported unless the broker stamps log-append time.
+    let timestamp: Int64
 
     public func metadata() async throws(KafkaError) -> RecordMetadata {
-        do {
-            return try await future.get()
-        } catch let error as KafkaError {
+        // Read an answered batch's result directly: no call into the async wait at all.
+        let result: Result<BatchOutcome.Stored, KafkaError>
+        if let finished = outcome.result { result = finished } else { result = await outcome.wait() }
+        switch result {
+        case .success(let stored):
+            return RecordMetadata(
+                topic: outcome.topicPartition.topic, partition: outcome.topicPartition.partition,
+                offset: stored.baseOffset >= 0 ? stored.baseOffset + Int64(index) : -1,
+                timestamp: stored.logAppendTime >= 0 ? stored.logAppendTime : timestamp)
+        case .failure(let error):
             throw error
-        } catch {
-            throw KafkaError(kind: .connectionClosed, context: "waiting for a delivery", detail: "\(error)")
         }
     }
 }
