@@ -8,6 +8,8 @@
 #      against the latest version on every request);
 #   3. GET /schemas/ids/{id} requests/s and latency percentiles at concurrency 8, cycling over
 #      the ids registered in step 1.
+# Every run starts a fresh brook; with BENCH_RUNS > 1 (default 3) the summary gives each figure's
+# median over the runs and the load average (`uptime`) before and after.
 # Figures only: it never fails on a number. It fails (exit 1) when any answer is not a 2xx, when
 # brook dies, or when a step's reading is empty. Targets from issue 5 (this 2-core machine, load
 # generator included): GET by id >= 20,000 requests/s with p99 <= 1 ms; >= 500 registrations/s.
@@ -15,7 +17,7 @@
 #   swift build -c release --product brook
 #   bench/registry-bench.sh
 #
-# Environment: BROOK_BIN (default .build/release/brook), BENCH_SECONDS (per wrk step, default 10),
+# Environment: BROOK_BIN (default .build/release/brook), BENCH_RUNS (default 3), BENCH_SECONDS (per wrk step, default 10),
 # BENCH_CONNECTIONS (default 8), BENCH_THREADS (wrk threads, default 2), BENCH_OUTPUT (a folder for
 # wrk's output and brook's log; default a new temporary one, kept).
 set -euo pipefail
@@ -26,6 +28,7 @@ readonly STOP_TIMEOUT_SECONDS=15
 # Processes other than brook and wrk using more than this many cores mark a step DISTURBED.
 readonly DISTURBANCE_CORES=0.3
 seconds=${BENCH_SECONDS:-10}
+runs=${BENCH_RUNS:-3}
 connections=${BENCH_CONNECTIONS:-8}
 threads=${BENCH_THREADS:-2}
 brook_bin=${BROOK_BIN:-.build/release/brook}
@@ -48,26 +51,40 @@ case "$brook_bin" in
     *debug*) echo "registry-bench: warning: $brook_bin looks like a debug build; figures will be low" >&2 ;;
 esac
 
-data_dir=$(mktemp -d -t registry-bench-data.XXXXXX)
+data_dir=""
 brook_pid=""
 cleanup() {
     if [ -n "$brook_pid" ] && kill -0 "$brook_pid" 2>/dev/null; then kill -KILL "$brook_pid" 2>/dev/null || true; fi
-    rm -rf "$data_dir"
+    [ -z "$data_dir" ] || rm -rf "$data_dir"
 }
 trap cleanup EXIT
 
-"$brook_bin" serve --data-dir "$data_dir" --listen 127.0.0.1:0 --registry-listen 127.0.0.1:0 \
-    >"$output/brook.log" 2>&1 </dev/null &
-brook_pid=$!
-registry_url=""
-for _ in $(seq $((READY_TIMEOUT_SECONDS * 10))); do
-    registry_url=$(sed -n 's/.*brook: schema registry listening on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' "$output/brook.log" | head -n 1)
-    [ -n "$registry_url" ] && break
-    kill -0 "$brook_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$registry_url" ] || { echo "registry-bench: no registry ready line:" >&2; tail -n 30 "$output/brook.log" >&2; exit 1; }
-echo "registry-bench: brook $brook_bin (pid $brook_pid), registry at $registry_url; output in $output"
+# start_brook: a fresh brook (new data directory) whose log goes to $run_output/brook.log; sets
+# brook_pid and registry_url.
+start_brook() {
+    data_dir=$(mktemp -d -t registry-bench-data.XXXXXX)
+    "$brook_bin" serve --data-dir "$data_dir" --listen 127.0.0.1:0 --registry-listen 127.0.0.1:0 \
+        >"$run_output/brook.log" 2>&1 </dev/null &
+    brook_pid=$!
+    registry_url=""
+    for _ in $(seq $((READY_TIMEOUT_SECONDS * 10))); do
+        registry_url=$(sed -n 's/.*brook: schema registry listening on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' "$run_output/brook.log" | head -n 1)
+        [ -n "$registry_url" ] && break
+        kill -0 "$brook_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$registry_url" ] || { echo "registry-bench: no registry ready line:" >&2; tail -n 30 "$run_output/brook.log" >&2; exit 1; }
+    echo "registry-bench: run $run: brook $brook_bin (pid $brook_pid), registry at $registry_url; output in $run_output"
+}
+
+stop_brook() {
+    kill -TERM "$brook_pid"
+    for _ in $(seq $((STOP_TIMEOUT_SECONDS * 10))); do kill -0 "$brook_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$brook_pid" 2>/dev/null; then echo "registry-bench: brook ignored SIGTERM" >&2; failed=yes; fi
+    brook_pid=""
+    rm -rf "$data_dir"
+    data_dir=""
+}
 
 # Busy jiffies of the whole machine (user+nice+system+irq+softirq+steal) and of one process.
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
@@ -78,7 +95,7 @@ failed=""
 # run_wrk NAME SCRIPT: runs wrk with the Lua SCRIPT, keeps its output in $output/NAME.txt, checks
 # that every answer was a 2xx, and prints the reading with the CPU that others used meanwhile.
 run_wrk() {
-    local name=$1 script=$2 report="$output/$1.txt"
+    local name=$1 script=$2 report="$run_output/$1.txt"
     local machine_before brook_before start_nanoseconds machine_after brook_after end_nanoseconds
     machine_before=$(machine_busy); brook_before=$(process_busy "$brook_pid"); start_nanoseconds=$(date +%s%N)
     # wrk's own CPU comes from bash's `times`-style accounting of the child (TIMEFORMAT).
@@ -87,13 +104,13 @@ run_wrk() {
         -s "$script" "$registry_url" >"$report" 2>&1; } 2>&1 | tail -n 1)
     machine_after=$(machine_busy); brook_after=$(process_busy "$brook_pid"); end_nanoseconds=$(date +%s%N)
     if ! kill -0 "$brook_pid" 2>/dev/null; then
-        echo "registry-bench: brook died during $name:" >&2; tail -n 30 "$output/brook.log" >&2; exit 1
+        echo "registry-bench: brook died during $name:" >&2; tail -n 30 "$run_output/brook.log" >&2; exit 1
     fi
     python3 - "$name" "$report" "$wrk_cpu" "$((machine_after - machine_before))" "$((brook_after - brook_before))" \
-        "$(( (end_nanoseconds - start_nanoseconds) / 1000000 ))" "$ticks_per_second" "$DISTURBANCE_CORES" <<'PY' \
+        "$(( (end_nanoseconds - start_nanoseconds) / 1000000 ))" "$ticks_per_second" "$DISTURBANCE_CORES" "$run" <<'PY' \
         || failed=yes
 import re, sys
-name, report, wrk_cpu, machine_ticks, brook_ticks, elapsed_ms, hz, disturbance = sys.argv[1:]
+name, report, wrk_cpu, machine_ticks, brook_ticks, elapsed_ms, hz, disturbance, run = sys.argv[1:]
 text = open(report).read()
 elapsed = int(elapsed_ms) / 1000
 hz = int(hz)
@@ -120,12 +137,15 @@ if errors:
 note = "DISTURBED" if others > float(disturbance) else "quiet"
 figures = f"{float(rate.group(1)):,.0f}/s" if rate else "-"
 latency = (f"p50 {p50:.3f} ms, p90 {p90:.3f} ms, p99 {p99:.3f} ms" if None not in (p50, p90, p99) else "no latency")
-print(f"registry-bench: {name}: {figures} ({total.group(1) if total else 0} requests), {latency}; "
+# Brook's CPU time per request moves much less with the machine's load than the rate does.
+brook_microseconds = (int(brook_ticks) / hz * 1e6 / int(total.group(1))) if total and int(total.group(1)) else 0.0
+print(f"registry-bench: run {run}: {name}: {figures} ({total.group(1) if total else 0} requests), {latency}; "
+      f"brook CPU {brook_microseconds:.0f} us/request; "
       f"CPU cores: brook {brook_cores:.2f}, wrk {wrk_seconds / elapsed:.2f}, others {others:.2f} [{note}]")
 for problem in problems:
     print(f"registry-bench: {name}: FAILED: {problem}", file=sys.stderr)
 with open(report + ".summary", "w") as summary:
-    summary.write(f"{name} {rate.group(1) if rate else 0} {p99 if p99 is not None else -1} {note}\n")
+    summary.write(f"{name} {rate.group(1) if rate else 0} {p99 if p99 is not None else -1} {note} {brook_microseconds:.1f}\n")
 sys.exit(1 if problems else 0)
 PY
 }
@@ -168,38 +188,54 @@ request = function()
 end
 LUA
 
-echo "registry-bench: wrk -t$threads -c$connections -d${seconds}s per step"
-run_wrk register-subjects "$output/register-subjects.lua"
-run_wrk register-versions "$output/register-versions.lua"
+echo "registry-bench: wrk -t$threads -c$connections -d${seconds}s per step, $runs run(s)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for run in $(seq "$runs"); do
+    run_output="$output/run-$run"
+    mkdir -p "$run_output"
+    start_brook
+    run_wrk register-subjects "$output/register-subjects.lua"
+    run_wrk register-versions "$output/register-versions.lua"
 
-# Ids registered above: every one of them is cycled through by GET /schemas/ids/{id}.
-max_id=$(curl -fsS "$registry_url/schemas/ids/1?fetchMaxId=true" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("maxId") or 0)' 2>/dev/null || echo 0)
-if [ "$max_id" -lt 1 ]; then
-    # A server without fetchMaxId: count the subjects instead (each has one id).
-    max_id=$(curl -fsS "$registry_url/subjects?subjectPrefix=bench-" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-fi
-[ "$max_id" -ge 1 ] || { echo "registry-bench: no schema was registered" >&2; exit 1; }
-read_ids=$(( max_id < 10000 ? max_id : 10000 ))
-cat >"$output/get-by-id.lua" <<LUA
-local counter = 0
-local ids = $read_ids
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/schemas/ids/" .. ((counter % ids) + 1))
-end
-LUA
-echo "registry-bench: GET /schemas/ids/{id} over ids 1..$read_ids"
-run_wrk get-by-id "$output/get-by-id.lua"
+    # Ids registered above: every one of them is cycled through by GET /schemas/ids/{id}.
+    max_id=$(curl -fsS "$registry_url/schemas/ids/1?fetchMaxId=true" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("maxId") or 0)' 2>/dev/null || echo 0)
+    if [ "$max_id" -lt 1 ]; then
+        # A server without fetchMaxId: count the subjects instead (each has one id).
+        max_id=$(curl -fsS "$registry_url/subjects?subjectPrefix=bench-" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    fi
+    [ "$max_id" -ge 1 ] || { echo "registry-bench: no schema was registered" >&2; exit 1; }
+    read_ids=$(( max_id < 10000 ? max_id : 10000 ))
+    printf 'local counter = 0\nlocal ids = %d\nrequest = function()\n  counter = counter + 1\n  return wrk.format("GET", "/schemas/ids/" .. ((counter %% ids) + 1))\nend\n' \
+        "$read_ids" >"$run_output/get-by-id.lua"
+    echo "registry-bench: run $run: GET /schemas/ids/{id} over ids 1..$read_ids"
+    run_wrk get-by-id "$run_output/get-by-id.lua"
+    stop_brook
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-kill -TERM "$brook_pid"
-for _ in $(seq $((STOP_TIMEOUT_SECONDS * 10))); do kill -0 "$brook_pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$brook_pid" 2>/dev/null; then echo "registry-bench: brook ignored SIGTERM" >&2; failed=yes; fi
-brook_pid=""
-
-read -r _ register_rate _ register_note <"$output/register-subjects.txt.summary"
-read -r _ version_rate _ version_note <"$output/register-versions.txt.summary"
-read -r _ get_rate get_p99 get_note <"$output/get-by-id.txt.summary"
-printf 'registry-bench: summary: get_by_id_rps=%.0f (target >= 20000) p99_ms=%.3f (target <= 1) [%s]; registrations_per_s=%.0f (target >= 500) [%s]; new_versions_per_s=%.0f [%s]\n' \
-    "$get_rate" "$get_p99" "$get_note" "$register_rate" "$register_note" "$version_rate" "$version_note"
+# Medians over the runs (a DISTURBED mark on any run of a step is carried to its median).
+python3 - "$output" "$runs" "$load_before" "$load_after" <<'PY'
+import statistics, sys
+output, runs, load_before, load_after = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def step(name):
+    rates, p99s, notes, cpus = [], [], set(), []
+    for run in range(1, runs + 1):
+        try:
+            _, rate, p99, note, cpu = open(f"{output}/run-{run}/{name}.txt.summary").read().split()
+        except (OSError, ValueError):
+            continue
+        rates.append(float(rate)); p99s.append(float(p99)); notes.add(note); cpus.append(float(cpu))
+    if not rates:
+        return 0.0, -1.0, "missing", ""
+    spread = f"{min(rates):,.0f}-{max(rates):,.0f}/s, brook CPU {statistics.median(cpus):.0f} us/request"
+    return statistics.median(rates), statistics.median(p99s), "DISTURBED" if "DISTURBED" in notes else "quiet", spread
+get_rate, get_p99, get_note, get_spread = step("get-by-id")
+register_rate, _, register_note, register_spread = step("register-subjects")
+version_rate, _, version_note, version_spread = step("register-versions")
+print(f"registry-bench: summary (median of {runs} run(s); load average before {load_before}, after {load_after}): "
+      f"get_by_id_rps={get_rate:.0f} [{get_spread}] (target >= 20000) p99_ms={get_p99:.3f} (target <= 1) [{get_note}]; "
+      f"registrations_per_s={register_rate:.0f} [{register_spread}] (target >= 500) [{register_note}]; "
+      f"new_versions_per_s={version_rate:.0f} [{version_spread}] [{version_note}]")
+PY
 echo "registry-bench: the machine is shared: a DISTURBED step had other processes using more than $DISTURBANCE_CORES cores; rerun when it decides a figure"
 [ -z "$failed" ] || exit 1

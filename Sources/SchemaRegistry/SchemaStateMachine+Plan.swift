@@ -126,15 +126,31 @@ extension SchemaStateMachine {
         }
         let references = normalize ? Array(Set(request.references)).sorted { $0.name < $1.name } : request.references
         let key = ContentKey(type: parsed.type, text: parsed.canonicalText, references: references, extra: request.extra)
-        let all = versions(of: subject, includeDeleted: true)
-        if let live = all.first(where: { !$0.deleted && ContentKey($0) == key }) {
+        // One pass over the subject's versions, without sorting or copying them into an array:
+        // a subject with many versions must not make each registration cost more than a scan.
+        var latestVersion = 0
+        var latestLive: SchemaValue?
+        var liveMatch: SchemaValue?
+        var deletedMatches: [Int] = []
+        for (number, value) in subjects[subject] ?? [:] {
+            latestVersion = max(latestVersion, number)
+            // The text is compared first: it differs for almost every version and costs least.
+            let isMatch = value.schema == parsed.canonicalText && ContentKey(value) == key
+            if value.deleted {
+                if isMatch { deletedMatches.append(number) }
+                continue
+            }
+            if number > (latestLive?.version ?? 0) { latestLive = value }
+            if isMatch, number < (liveMatch?.version ?? Int.max) { liveMatch = value }
+        }
+        if let live = liveMatch {
             return .success(SchemaRegistryPlan(records: [], outcome: .registered(id: live.id, version: live.version, created: false)))
         }
         let importing = mode(for: subject) == .importing
         let explicitId = request.id.flatMap { $0 > 0 ? $0 : nil }
         let explicitVersion = request.version.flatMap { $0 > 0 ? $0 : nil }
         var id = idByContent[key] ?? (maxId + 1)
-        var version = (all.last?.version ?? 0) + 1
+        var version = latestVersion + 1
         if importing {
             if let explicitId {
                 if let holder = anyVersion(withId: explicitId), ContentKey(holder) != key {
@@ -155,15 +171,16 @@ extension SchemaStateMachine {
                 return .failure(.operationNotPermitted("Overriding the schema id or version requires IMPORT mode"))
             }
             let level = compatibilityLevel(for: subject)
-            let live = all.filter { !$0.deleted }
+            // The non-transitive levels check the latest live version only.
+            let live = level.isTransitive ? versions(of: subject, includeDeleted: false) : latestLive.map { [$0] } ?? []
             let messages = compatibilityMessages(parsed, against: live, level: level, verbose: true)
             if !messages.isEmpty { return .failure(.incompatibleSchema(subject: subject, details: messages)) }
         }
         var records: [SchemaRegistryRecord] = []
         // Content that matches a soft-deleted version gets a new version; the old key is
         // tombstoned so that only one version of the subject holds it (as Confluent does).
-        for old in all where old.deleted && ContentKey(old) == key && old.version != version {
-            records.append(.tombstone(.schema(subject: subject, version: old.version)))
+        for old in deletedMatches.sorted() where old != version {
+            records.append(.tombstone(.schema(subject: subject, version: old)))
         }
         let value = SchemaValue(
             subject: subject, version: version, id: id, schema: parsed.canonicalText, deleted: false,

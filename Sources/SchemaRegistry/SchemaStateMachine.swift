@@ -61,6 +61,11 @@ public struct SchemaStateMachine: Sendable, Equatable {
     public private(set) var maxId = 0
     /// Records applied, NOOPs included (a read-your-writes barrier compares against it).
     public private(set) var appliedRecordCount = 0
+    /// Counts the records that removed or replaced a stored version, or gave an existing id a
+    /// second content (only a foreign writer does that). Registering never changes what an
+    /// existing id names otherwise, so a cache of answers by id stays valid while this number
+    /// stays the same.
+    public private(set) var removalGeneration = 0
 
     public init() {}
 
@@ -79,6 +84,7 @@ public struct SchemaStateMachine: Sendable, Equatable {
             subjects[subject, default: [:]][version] = stored
             usersById[stored.id, default: []].insert(SubjectVersion(subject: subject, version: version))
             let key = ContentKey(stored)
+            if idByContent[key] != stored.id, usersById[stored.id].map({ $0.count > 1 }) == true { removalGeneration &+= 1 }
             if idByContent[key] == nil { idByContent[key] = stored.id }
             maxId = max(maxId, stored.id)
         case (.schema(let subject, let version), nil):
@@ -111,6 +117,7 @@ public struct SchemaStateMachine: Sendable, Equatable {
 
     private mutating func removeVersion(subject: String, version: Int) {
         guard let old = subjects[subject]?[version] else { return }
+        removalGeneration &+= 1
         subjects[subject]?[version] = nil
         if subjects[subject]?.isEmpty == true { subjects[subject] = nil }
         let user = SubjectVersion(subject: subject, version: version)

@@ -4,10 +4,11 @@
 // On start it makes sure the topic exists (1 partition, cleanup.policy=compact), starts a reader
 // at offset 0 that applies every record to a `SchemaStateMachine`, then writes a NOOP and waits
 // until the reader has applied it: only then has it seen everything written before it started.
-// Writes are serialized, as Confluent's single writer does: plan one operation against the
-// applied state, produce its records with acks=all, wait until the reader has applied them, and
-// answer with the plan's outcome. The reader never stops, so records written by other instances
-// are applied too. Reads run against the applied state under a lock (no actor hop, no copy).
+// Writes have a single writer, as Confluent's: plan against the state, produce the records with
+// acks=all, wait until the reader has applied them, and answer with the plan's outcome; writes
+// that arrive together go as one group (KafkaSchemaStore+Writes.swift). The reader never stops,
+// so records written by other instances are applied too. Reads run against the applied state
+// under a lock (no actor hop, no copy).
 import KafkaClient
 import KafkaProtocol
 import NIOConcurrencyHelpers
@@ -43,23 +44,31 @@ public actor KafkaSchemaStore {
     /// The reader's own client: Kafka answers a connection's requests in order, so a produce
     /// sharing the connection of a parked long-poll fetch would wait for the fetch to time out.
     private let readerClient: KafkaClient
-    private let producer: KafkaProducer
+    let producer: KafkaProducer
     /// The applied state; written by the reader, read by every request.
     private nonisolated let applied = NIOLockedValueBox(AppliedState())
     private var readerTask: Task<Void, Never>?
     /// Writers waiting for the reader to pass an offset.
     private var offsetWaiters: [(id: Int, offset: Int64, continuation: CheckedContinuation<Bool, Never>)] = []
     private var nextWaiterId = 0
-    /// FIFO of writers waiting for their turn (one plan at a time).
-    private var writeQueue: [CheckedContinuation<Void, Never>] = []
-    private var isWriting = false
-    private var isStopped = false
+    /// Writes waiting for the next group, in arrival order.
+    var pendingWrites: [PendingWrite] = []
+    /// Whether a group is being planned or appended (one at a time).
+    var isWriting = false
+    /// The state writes are planned against: the applied state plus `predictedRecords`; nil =
+    /// take the applied state at the next group (see KafkaSchemaStore+Writes.swift).
+    var planningState: SchemaStateMachine?
+    /// Records this writer appended that the reader has not applied yet, in log order.
+    var predictedRecords: [SchemaRegistryRecord] = []
+    var isStopped = false
 
     struct AppliedState {
         var machine = SchemaStateMachine()
         /// Offset of the last record applied (-1 before any).
         var lastOffset: Int64 = -1
         var skippedRecords = 0
+        /// Rendered GET /schemas/ids/{id} bodies, valid for `machine` (see SchemaBodyCache).
+        var schemaBodies = SchemaBodyCache()
     }
 
     public init(client: KafkaClient, configuration: Configuration = .init()) {
@@ -75,6 +84,12 @@ public actor KafkaSchemaStore {
     /// Runs `body` against the applied state. Keep it short: the reader waits while it runs.
     public nonisolated func read<Result>(_ body: (SchemaStateMachine) -> Result) -> Result {
         applied.withLockedValue { body($0.machine) }
+    }
+
+    /// The body of GET /schemas/ids/{id} (without query parameters) as bytes, rendered once per
+    /// id; nil when no version carries `id` (the caller answers the usual 404).
+    nonisolated func schemaBody(id: Int) -> ByteBuffer? {
+        applied.withLockedValue { state in state.schemaBodies.body(id: id, machine: state.machine) }
     }
 
     /// Offset of the last `_schemas` record applied (-1 before any).
@@ -102,24 +117,12 @@ public actor KafkaSchemaStore {
         readerTask = nil
         for waiter in offsetWaiters { waiter.continuation.resume(returning: false) }
         offsetWaiters.removeAll()
-        for waiter in writeQueue { waiter.resume() }
-        writeQueue.removeAll()
+        failPendingWrites()
         await producer.close()
         await readerClient.shutdown()
     }
 
     // MARK: Writes
-
-    /// Plans `operation`, appends its records and returns its outcome once they are applied.
-    public func write(_ operation: SchemaRegistryOperation) async throws(RegistryError) -> SchemaRegistryOutcome {
-        await takeWriteTurn()
-        defer { passWriteTurn() }
-        guard !isStopped else { throw .storeError("the registry is shutting down") }
-        let plan = try read { $0.plan(operation) }.get()
-        if plan.records.isEmpty { return plan.outcome }
-        try await append(plan.records, timeoutMilliseconds: configuration.readBackTimeoutMilliseconds)
-        return plan.outcome
-    }
 
     /// Writes a NOOP and waits until the reader applied it: afterwards the state reflects every
     /// record written before the call (read-your-writes across instances).
@@ -145,49 +148,10 @@ public actor KafkaSchemaStore {
         }
     }
 
-    private func append(_ records: [SchemaRegistryRecord], timeoutMilliseconds: Int64) async throws(RegistryError) {
-        let topic = configuration.topic
-        var receipts: [DeliveryReceipt] = []
-        var lastOffset: Int64 = -1
-        do {
-            for record in records {
-                receipts.append(
-                    try await producer.enqueue(
-                        topic: topic, partition: 0, key: ByteBuffer(bytes: record.keyBytes),
-                        value: record.valueBytes.map { ByteBuffer(bytes: $0) }))
-            }
-            await producer.flush()
-            for receipt in receipts { lastOffset = max(lastOffset, try await receipt.metadata().offset) }
-        } catch {
-            throw .storeError("writing to \(topic): \(error)")
-        }
-        guard await waitUntilApplied(through: lastOffset, timeoutMilliseconds: timeoutMilliseconds) else {
-            throw isStopped
-                ? .storeError("the registry is shutting down")
-                : .operationTimedOut("\(topic) offset \(lastOffset) was not read back within \(timeoutMilliseconds) ms")
-        }
-    }
-
-    private func takeWriteTurn() async {
-        if !isWriting {
-            isWriting = true
-            return
-        }
-        await withCheckedContinuation { writeQueue.append($0) }
-    }
-
-    private func passWriteTurn() {
-        if writeQueue.isEmpty {
-            isWriting = false
-        } else {
-            writeQueue.removeFirst().resume()
-        }
-    }
-
     // MARK: Read-back
 
     /// True once the reader has applied `offset`; false on timeout or stop.
-    private func waitUntilApplied(through offset: Int64, timeoutMilliseconds: Int64) async -> Bool {
+    func waitUntilApplied(through offset: Int64, timeoutMilliseconds: Int64) async -> Bool {
         if lastAppliedOffset >= offset { return true }
         if isStopped { return false }
         nextWaiterId += 1
@@ -206,13 +170,17 @@ public actor KafkaSchemaStore {
         waiter.continuation.resume(returning: lastAppliedOffset >= waiter.offset)
     }
 
-    /// Applies records read from the topic and wakes the writers they satisfy.
+    /// Applies records read from the topic, tells the writer which ones it predicted, and wakes
+    /// the writers they satisfy.
     func apply(_ records: [ConsumerRecord]) {
+        var decodedRecords: [SchemaRegistryRecord] = []
         let last = applied.withLockedValue { state -> Int64 in
             for record in records {
                 switch SchemaRegistryRecord.decode(key: record.key?.readableBytesView ?? ByteBuffer().readableBytesView,
                                                    value: record.value?.readableBytesView) {
-                case .success(let decoded): state.machine.apply(decoded)
+                case .success(let decoded):
+                    state.machine.apply(decoded)
+                    decodedRecords.append(decoded)
                 case .failure:
                     // Unknown key types (CONTEXT, ASSOC...) and records of other tools are skipped,
                     // as Confluent's reader does; the log stays the truth for what we understand.
@@ -222,6 +190,7 @@ public actor KafkaSchemaStore {
             }
             return state.lastOffset
         }
+        for decoded in decodedRecords { notePredicted(decoded) }
         guard offsetWaiters.contains(where: { $0.offset <= last }) else { return }
         let (ready, waiting) = offsetWaiters.partitioned { $0.offset <= last }
         offsetWaiters = waiting

@@ -105,7 +105,8 @@ public final class SchemaRegistryServer: Sendable {
         let forwarding = WriteForwarding(store: store, timeoutMilliseconds: configuration.store.readBackTimeoutMilliseconds)
         let responder = RegistryResponder(
             routes: RegistryRoutes(store: store), requestBodyBytesMax: configuration.requestBodyBytesMax,
-            forwardWrite: { request, target, contentType in await forwarding.forward(request, target: target, contentType: contentType) })
+            forwardWrite: { request, target, contentType in await forwarding.forward(request, target: target, contentType: contentType) },
+            schemaBody: { id in store.schemaBody(id: id) })
         let bound = BoundAddress()
         var application = Application(
             responder: responder,

@@ -44,4 +44,17 @@ import Testing
         let foreign = try SchemaRegistryRecord.decode(key: mark.keyBytes, value: Array(#"{"other":1}"#.utf8)).get()
         #expect(foreign.value == nil)
     }
+
+    /// Caches of answers by id stay valid while `removalGeneration` stays put: registrations,
+    /// soft deletes and settings never move it; a permanent delete does.
+    @Test func onlyRemovalsMoveTheRemovalGeneration() throws {
+        var registry = RegistryHarness()
+        _ = registry.register("s", record(fieldA, name: "S"))
+        _ = registry.register("t", record(fieldA, name: "T"))
+        #expect(registry.write(.setConfig(subject: "s", ConfigValue(compatibilityLevel: .none))).succeeded)
+        #expect(registry.write(.deleteSubject(subject: "s", permanent: false)).succeeded)
+        #expect(registry.state.removalGeneration == 0)
+        #expect(registry.write(.deleteSubject(subject: "s", permanent: true)).succeeded)
+        #expect(registry.state.removalGeneration > 0)
+    }
 }

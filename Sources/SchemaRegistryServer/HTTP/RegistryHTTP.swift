@@ -3,7 +3,6 @@
 // raw schema text) with a status. Also the Confluent conventions every handler shares: query
 // booleans parsed case-insensitively, JSON bodies parsed with the error position reported,
 // and the registry's JSON renderings of schemas, configs and modes.
-import Foundation
 import JSON
 import SchemaRegistry
 
@@ -43,20 +42,46 @@ struct RegistryRequest: Sendable {
     static func parse(method: String, target: String, body: [UInt8], isForwarded: Bool = false) -> RegistryRequest {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = parts.first.map(String.init) ?? "/"
-        let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        let segments = path.split(separator: "/").map { percentDecoded($0) ?? String($0) }
         var query: [String: String] = [:]
         if parts.count > 1 {
             for pair in parts[1].split(separator: "&") {
                 let nameAndValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 func decode(_ text: Substring) -> String {
-                    let spaced = text.replacingOccurrences(of: "+", with: " ")
-                    return spaced.removingPercentEncoding ?? spaced
+                    let spaced = text.contains("+") ? Substring(text.replacing("+", with: " ")) : text
+                    return percentDecoded(spaced) ?? String(spaced)
                 }
                 let name = decode(nameAndValue[0])
                 if query[name] == nil { query[name] = nameAndValue.count > 1 ? decode(nameAndValue[1]) : "" }
             }
         }
         return RegistryRequest(method: method, segments: segments, query: query, body: body, isForwarded: isForwarded)
+    }
+
+    /// `text` with its %XX escapes decoded; nil when an escape is malformed or the bytes are not
+    /// UTF-8 (as Foundation's removingPercentEncoding, without Foundation on every request).
+    static func percentDecoded(_ text: Substring) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        func hexValue(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                decoded.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            decoded.append(high << 4 | low)
+        }
+        return String(validating: decoded, as: UTF8.self)
     }
 }
 

@@ -3,8 +3,8 @@
 // `Content-Type: application/vnd.schemaregistry.v1+json`. Unknown paths get a JSON 404 and
 // known paths under another method a JSON 405, so a client always gets an `error_code`.
 // A write on an instance that is not the primary is handed to `forwardWrite` instead of
-// running here.
-import Foundation
+// running here. GET /schemas/ids/{id} without a query — what every deserializer asks for each
+// writer schema — skips the general parsing and routing and answers stored bytes.
 import Hummingbird
 import NIOCore
 import JSON
@@ -22,17 +22,50 @@ struct RegistryResponder: HTTPResponder {
         "application/octet-stream",
     ]
 
+    static let responseHeaders: HTTPFields = {
+        var headers = HTTPFields()
+        headers[.contentType] = responseContentType
+        return headers
+    }()
+
     let routes: RegistryRoutes
     let requestBodyBytesMax: Int
     let forwardWrite: WriteForwarder?
+    /// Stored bodies of GET /schemas/ids/{id}; nil when the id is unknown.
+    let schemaBody: @Sendable (Int) -> ByteBuffer?
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        if let id = Self.plainSchemaIdRequest(request), let body = schemaBody(id) {
+            return Response(status: .ok, headers: Self.responseHeaders, body: ResponseBody(byteBuffer: body))
+        }
         let reply = await reply(to: request)
-        var headers = HTTPFields()
-        headers[.contentType] = Self.responseContentType
         return Response(
-            status: HTTPResponse.Status(code: reply.status), headers: headers,
+            status: HTTPResponse.Status(code: reply.status), headers: Self.responseHeaders,
             body: ResponseBody(byteBuffer: ByteBuffer(string: reply.text)))
+    }
+
+    /// Longest decimal id in a path (Int32.max has 10 digits).
+    static let schemaIdDigitsMax = 10
+
+    /// The id of a `GET /schemas/ids/{digits}` with no query and no body, else nil. Anything
+    /// else (a query, percent-escapes, a body, a media type to check) takes the general path,
+    /// which answers the same for these requests.
+    static func plainSchemaIdRequest(_ request: Request) -> Int? {
+        guard request.method == .get, request.headers[.contentType] == nil, request.headers[.contentLength] == nil,
+            request.headers[.transferEncoding] == nil, let path = request.head.path
+        else { return nil }
+        let prefix = "/schemas/ids/".utf8
+        let bytes = path.utf8
+        guard bytes.count > prefix.count, bytes.count <= prefix.count + schemaIdDigitsMax, bytes.starts(with: prefix) else {
+            return nil
+        }
+        var id = 0
+        for byte in bytes.dropFirst(prefix.count) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            id = id * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        guard id >= 1, id <= Int(Int32.max) else { return nil }
+        return id
     }
 
     private func reply(to request: Request) async -> RegistryReply {
@@ -75,9 +108,9 @@ struct RegistryResponder: HTTPResponder {
 
     /// Compares the media type only (parameters such as charset are allowed).
     static func isAccepted(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        } ?? ""
-        return mediaType.isEmpty || acceptedContentTypes.contains(mediaType)
+        var mediaType = contentType.prefix { $0 != ";" }
+        while mediaType.first?.isWhitespace == true { mediaType.removeFirst() }
+        while mediaType.last?.isWhitespace == true { mediaType.removeLast() }
+        return mediaType.isEmpty || acceptedContentTypes.contains(mediaType.lowercased())
     }
 }
