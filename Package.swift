@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "SchemaRegistryServer",
             dependencies: [
-                "SchemaRegistry", "KafkaClient", "KafkaProtocol", "JSON",
+                "SchemaRegistry", "SchemaRegistryClient", "KafkaClient", "KafkaProtocol", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistry", "Broker", "KafkaClient", "JSON",
+                "SchemaRegistryServer", "SchemaRegistry", "SchemaRegistryClient", "Broker", "KafkaClient", "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -105,6 +105,41 @@ public final class SchemaRegistryClient: Sendable {
         }
     }
 
+    /// An answer passed on as the registry gave it.
+    public struct RawResponse: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// The first header of that name (case-insensitive).
+        public func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    /// Sends one request as given (method, target after the path prefix, extra headers, body)
+    /// and returns the answer whatever its status, without retrying: a registry instance
+    /// forwards writes to the primary with it, and tests drive a registry with requests the
+    /// typed calls would never send. Only transport failures throw.
+    public func sendRaw(
+        method: String, target: String, headers extraHeaders: [(name: String, value: String)] = [], body: [UInt8] = []
+    ) async throws(SchemaRegistryClientError) -> RawResponse {
+        let uri = configuration.endpoint.pathPrefix + target
+        let label = "\(method) \(uri)"
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: uri)
+        head.headers.add(name: "Host", value: hostHeader)
+        head.headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let authorization = configuration.authorizationHeader { head.headers.add(name: "Authorization", value: authorization) }
+        for (name, value) in extraHeaders { head.headers.add(name: name, value: value) }
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        let response = try await exchange(head: head, body: body.isEmpty ? nil : ByteBuffer(bytes: body), label: label)
+        return RawResponse(
+            status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
+            body: Array(response.body.readableBytesView))
+    }
+
     /// One exchange on a pooled connection. A reused connection that closes before answering was
     /// most likely closed by the server's idle timeout as we wrote; that one case is tried again
     /// at once on a fresh connection without spending a retry.

@@ -71,6 +71,7 @@ public final class SchemaRegistryServer: Sendable {
     private let serviceGroup: ServiceGroup
     /// Who the primary is; every instance takes part, a lone one elects itself.
     public let election: PrimaryElection
+    private let forwarding: WriteForwarding
 
     /// "http://host:port" as bound (what `brook` prints when the registry is ready).
     public var listeningURL: String { "http://\(Self.urlHost(boundHost)):\(boundPort)" }
@@ -78,8 +79,9 @@ public final class SchemaRegistryServer: Sendable {
     public var url: String { configuration.advertisedURL ?? listeningURL }
 
     private init(configuration: Configuration, store: KafkaSchemaStore, client: KafkaClient, boundHost: String, boundPort: Int,
-                 httpTask: Task<Void, any Error>, serviceGroup: ServiceGroup, election: PrimaryElection) {
+                 httpTask: Task<Void, any Error>, serviceGroup: ServiceGroup, election: PrimaryElection, forwarding: WriteForwarding) {
         self.serviceGroup = serviceGroup
+        self.forwarding = forwarding
         self.election = election
         self.configuration = configuration
         self.store = store
@@ -153,7 +155,7 @@ public final class SchemaRegistryServer: Sendable {
         await election.start(waitMilliseconds: configuration.electionStartWaitMilliseconds)
         return SchemaRegistryServer(
             configuration: configuration, store: store, client: client, boundHost: boundHost, boundPort: boundPort,
-            httpTask: httpTask, serviceGroup: serviceGroup, election: election)
+            httpTask: httpTask, serviceGroup: serviceGroup, election: election, forwarding: forwarding)
     }
 
     /// Closes the listener, stops the store's reader and disconnects from the cluster.
@@ -161,6 +163,7 @@ public final class SchemaRegistryServer: Sendable {
         await election.stop()
         await serviceGroup.triggerGracefulShutdown()
         _ = await httpTask.result
+        await forwarding.shutdown()
         await store.stop()
         await client.shutdown()
     }

@@ -5,6 +5,7 @@ import Broker
 import Foundation
 import JSON
 import KafkaClient
+import SchemaRegistryClient
 import Testing
 
 @testable import SchemaRegistryServer
@@ -81,13 +82,21 @@ final class RegistryFixture: @unchecked Sendable {
     func send(
         _ method: String, _ target: String, body: String? = nil, contentType: String? = RegistryFixture.contentType,
         to instance: SchemaRegistryServer? = nil
-    ) async throws -> HTTPExchangeResponse {
+    ) async throws -> SchemaRegistryClient.RawResponse {
         let registry = instance ?? self.registry
-        var headers: [(String, String)] = []
-        if let contentType, body != nil { headers.append(("Content-Type", contentType)) }
-        return try await RegistryHTTPClient.send(
-            host: registry.boundHost, port: registry.boundPort, method: method, target: target, headers: headers,
-            body: Array((body ?? "").utf8), timeoutMilliseconds: 20_000)
+        var headers: [(name: String, value: String)] = []
+        if let contentType, body != nil { headers.append((name: "Content-Type", value: contentType)) }
+        var configuration = try SchemaRegistryClientConfiguration(url: registry.listeningURL)
+        configuration.requestTimeoutMilliseconds = 20_000
+        let client = try SchemaRegistryClient(configuration: configuration)
+        do {
+            let response = try await client.sendRaw(method: method, target: target, headers: headers, body: Array((body ?? "").utf8))
+            await client.shutdown()
+            return response
+        } catch {
+            await client.shutdown()
+            throw error
+        }
     }
 
     /// Sends and parses the JSON answer.
