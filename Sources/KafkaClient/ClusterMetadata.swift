@@ -145,8 +145,8 @@ public struct ClusterMetadata: Sendable, Equatable {
     }
 
     /// The topic, or the error a caller should see when it is missing or failed.
-    /// A topic the broker says does not exist is not retried: this client never asks the broker
-    /// to create topics, so waiting would only delay the answer.
+    /// A topic the broker says does not exist is not retried: the lookup that could have created
+    /// it (a producer's, with auto-creation allowed) already ran, so waiting would only delay the answer.
     public func topic(_ name: String) throws(KafkaError) -> TopicMetadata {
         guard let topic = topics[name] else {
             throw KafkaError(

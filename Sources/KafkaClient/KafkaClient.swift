@@ -75,22 +75,24 @@ public actor KafkaClient {
     // MARK: Metadata
 
     /// Metadata for `topics` (nil = every topic), from the cache when fresh and complete.
-    public func metadata(topics: [String]? = nil) async throws(KafkaError) -> ClusterMetadata {
+    /// `allowAutoTopicCreation` lets a broker with `auto.create.topics.enable` create missing
+    /// topics, as Java's producer asks it to; admin and consumer lookups leave it off.
+    public func metadata(topics: [String]? = nil, allowAutoTopicCreation: Bool = false) async throws(KafkaError) -> ClusterMetadata {
         if let cachedMetadata, let metadataFetchedAt, !metadataIsStale, let topics,
             ContinuousClock.now - metadataFetchedAt < .milliseconds(configuration.metadataMaxAgeMilliseconds),
             topics.allSatisfy({ cachedMetadata.topics[$0].map { $0.errorCode == .none } ?? false })
         {
             return cachedMetadata
         }
-        return try await refreshMetadata(topics: topics)
+        return try await refreshMetadata(topics: topics, allowAutoTopicCreation: allowAutoTopicCreation)
     }
 
     /// Asks the cluster for metadata now. `topics` nil asks for every topic.
     @discardableResult
-    public func refreshMetadata(topics: [String]? = nil) async throws(KafkaError) -> ClusterMetadata {
+    public func refreshMetadata(topics: [String]? = nil, allowAutoTopicCreation: Bool = false) async throws(KafkaError) -> ClusterMetadata {
         let request = MetadataRequest(
             topics: topics?.map { MetadataRequest.MetadataRequestTopic(name: $0) },
-            allowAutoTopicCreation: false)
+            allowAutoTopicCreation: allowAutoTopicCreation)
         let response = try await sendToAnyBroker(request)
         let fresh = ClusterMetadata(response: response)
         var merged = cachedMetadata ?? fresh

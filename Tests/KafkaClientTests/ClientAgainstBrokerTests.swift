@@ -8,9 +8,10 @@ import Testing
 
 @testable import KafkaClient
 
-private func withBrokerAndClient(_ body: (KafkaClient) async throws -> Void) async throws {
+private func withBrokerAndClient(settings: [(String, String)] = [], _ body: (KafkaClient) async throws -> Void) async throws {
     let directory = NSTemporaryDirectory() + "brook-client-tests-" + UUID().uuidString
     var config = BrokerConfig()
+    for (key, value) in settings { try config.set(key, value) }
     config.dataDirectory = directory
     config.listener = HostPort(host: "127.0.0.1", port: 0)
     config.numberOfThreads = 1
@@ -127,6 +128,24 @@ private func text(_ buffer: ByteBuffer?) -> String? {
             var groupedOffsets: [Int64] = []
             for receipt in grouped { groupedOffsets.append(try await receipt.metadata().offset) }
             #expect(groupedOffsets == [3, 4, 5])
+        }
+    }
+
+    @Test func producerLetsTheBrokerAutoCreateATopicAsJavasDoes() async throws {
+        try await withBrokerAndClient { client in
+            let producer = KafkaProducer(client: client)
+            let sent = try await producer.send(topic: "made-on-first-send", value: ByteBuffer(string: "a"))
+            #expect(sent.offset == 0)
+            // Lookups other than the producer's do not create topics.
+            let metadata = try await client.refreshMetadata(topics: ["looked-up-only"])
+            #expect(throws: KafkaError.self) { try metadata.topic("looked-up-only") }
+        }
+        try await withBrokerAndClient(settings: [("auto.create.topics.enable", "false")]) { client in
+            let producer = KafkaProducer(client: client)
+            let error = await #expect(throws: KafkaError.self) {
+                try await producer.send(topic: "never-made", value: ByteBuffer(string: "a"))
+            }
+            #expect(error?.code == .unknownTopicOrPartition)
         }
     }
 }

@@ -237,7 +237,8 @@ public actor KafkaProducer {
             return cached.count
         }
         let metadata = try await client.withRetries { () async throws(KafkaError) in
-            let topicMetadata = try await client.metadata(topics: [topic]).topic(topic)
+            // Like Java's producer: a broker with auto.create.topics.enable creates the topic.
+            let topicMetadata = try await client.metadata(topics: [topic], allowAutoTopicCreation: true).topic(topic)
             guard !topicMetadata.partitions.isEmpty else {
                 throw KafkaError(kind: .metadataUnavailable, context: "looking up partitions of \(topic)")
             }
