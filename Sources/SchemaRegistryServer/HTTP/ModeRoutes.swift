@@ -6,26 +6,11 @@ import SchemaRegistry
 
 enum ModeRoutes {
     static func routes(_ store: KafkaSchemaStore) -> [Route] {
-        [
-            Route("GET", "/mode") { request, _ throws(RegistryError) in
-                try get(store, request, subject: nil)
-            },
-            Route("PUT", "/mode", isWrite: true) { request, _ throws(RegistryError) in
-                try await put(store, request, subject: nil)
-            },
-            Route("DELETE", "/mode", isWrite: true) { _, _ throws(RegistryError) in
-                try await delete(store, subject: nil)
-            },
-            Route("GET", "/mode/{}") { request, parameters throws(RegistryError) in
-                try get(store, request, subject: parameters[0])
-            },
-            Route("PUT", "/mode/{}", isWrite: true) { request, parameters throws(RegistryError) in
-                try await put(store, request, subject: parameters[0])
-            },
-            Route("DELETE", "/mode/{}", isWrite: true) { _, parameters throws(RegistryError) in
-                try await delete(store, subject: parameters[0])
-            },
-        ]
+        Route.settingRoutes(
+            "/mode",
+            get: { request, subject throws(RegistryError) in try get(store, request, subject: subject) },
+            put: { request, subject throws(RegistryError) in try await put(store, request, subject: subject) },
+            delete: { subject throws(RegistryError) in try await delete(store, subject: subject) })
     }
 
     private static func get(_ store: KafkaSchemaStore, _ request: RegistryRequest, subject: String?) throws(RegistryError) -> RegistryReply {

@@ -27,6 +27,24 @@ struct Route: Sendable {
         self.handle = handle
     }
 
+    /// GET, PUT and DELETE on `base` (the global setting) and on `base/{subject}`: the shape
+    /// /config and /mode share. The handlers get the subject, nil for the global one.
+    static func settingRoutes(
+        _ base: String,
+        get: @escaping @Sendable (RegistryRequest, String?) throws(RegistryError) -> RegistryReply,
+        put: @escaping @Sendable (RegistryRequest, String?) async throws(RegistryError) -> RegistryReply,
+        delete: @escaping @Sendable (String?) async throws(RegistryError) -> RegistryReply
+    ) -> [Route] {
+        [
+            Route("GET", base) { request, _ throws(RegistryError) in try get(request, nil) },
+            Route("PUT", base, isWrite: true) { request, _ throws(RegistryError) in try await put(request, nil) },
+            Route("DELETE", base, isWrite: true) { _, _ throws(RegistryError) in try await delete(nil) },
+            Route("GET", base + "/{}") { request, parameters throws(RegistryError) in try get(request, parameters[0]) },
+            Route("PUT", base + "/{}", isWrite: true) { request, parameters throws(RegistryError) in try await put(request, parameters[0]) },
+            Route("DELETE", base + "/{}", isWrite: true) { _, parameters throws(RegistryError) in try await delete(parameters[0]) },
+        ]
+    }
+
     /// The parameters when `segments` fit the pattern.
     func parameters(of segments: [String]) -> [String]? {
         guard segments.count == pattern.count else { return nil }
