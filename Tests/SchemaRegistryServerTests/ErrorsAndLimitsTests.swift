@@ -35,6 +35,18 @@ import Testing
         }
     }
 
+    @Test func pagingWithAHugeLimitAnswersTheRestInsteadOfOverflowing() async throws {
+        try await withRegistry { registry in
+            _ = try #require(try await registry.register("a-value", Schemas.order))
+            _ = try #require(try await registry.register("b-value", Schemas.userV1))
+            let page = try await registry.json("GET", "/subjects?offset=1&limit=\(Int.max)")
+            #expect(page.status == 200)
+            #expect(page.value == .array([.string("b-value")]))
+            // The server is still there.
+            #expect(try await registry.json("GET", "/subjects?limit=1").value == .array([.string("a-value")]))
+        }
+    }
+
     @Test func incompatibleSchemaIsRefusedWithTheReason() async throws {
         try await withRegistry { registry in
             _ = try await registry.register("users", Schemas.userV1)

@@ -105,7 +105,8 @@ enum RouteParameters {
         let limit = try integer("limit", request, default: -1)
         guard offset >= 0 else { throw .invalidParameter("offset", String(offset), expected: "a number ≥ 0") }
         let start = min(offset, elements.count)
-        let end = limit < 0 ? elements.count : min(elements.count, start + limit)
+        // `limit` is the client's number: compare it with what is left instead of adding it to `start`.
+        let end = limit < 0 ? elements.count : start + min(limit, elements.count - start)
         return Array(elements[start..<end])
     }
 
