@@ -168,6 +168,9 @@ extension KafkaConsumer {
                         delivered = true
                     }
                 case .failure(let error):
+                    // Fetching the same offset again would return the same bytes at once, in a
+                    // tight loop: stop the partition, as for other non-retriable errors, until a seek.
+                    fetchOffsets[partition] = nil
                     fail(KafkaError(kind: .protocolViolation, context: context, detail: error.detail ?? error.context))
                 }
             case .offsetOutOfRange:
