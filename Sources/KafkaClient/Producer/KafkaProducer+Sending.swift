@@ -115,6 +115,11 @@ extension KafkaProducer {
         if let error = KafkaError.broker(ErrorCode(rawValue: partition.errorCode), context: context, detail: partition.errorMessage) {
             throw error
         }
+        // Receipts add their index (a batch holds at most Int32.max records) to the base offset;
+        // an offset that close to Int64.max is a broken answer, not one to trap on.
+        guard partition.baseOffset <= Int64.max - Int64(Int32.max) else {
+            throw KafkaError(kind: .protocolViolation, context: context, detail: "base offset \(partition.baseOffset) is out of range")
+        }
         return (partition.baseOffset, partition.logAppendTimeMs)
     }
 
