@@ -183,7 +183,8 @@ public struct SchemaRegistryRecord: Sendable, Equatable {
         return object
     }
 
-    static func encodeReference(_ reference: SchemaReference) -> JSONValue {
+    /// `{"name", "subject", "version"}`: a reference as the `_schemas` records and the REST API write it.
+    public static func encodeReference(_ reference: SchemaReference) -> JSONValue {
         .object(JSONObject([
             ("name", .string(reference.name)), ("subject", .string(reference.subject)),
             ("version", .integer(Int64(reference.version))),

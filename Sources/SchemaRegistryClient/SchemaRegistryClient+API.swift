@@ -198,14 +198,7 @@ extension SchemaRegistryClient {
         var body = JSONObject(minimumCapacity: 5)
         body["schema"] = .string(schema.schema)
         body["schemaType"] = .string(schema.schemaType.rawValue)
-        body["references"] = .array(
-            schema.references.map { reference in
-                .object(
-                    JSONObject([
-                        ("name", .string(reference.name)), ("subject", .string(reference.subject)),
-                        ("version", .integer(Int64(reference.version))),
-                    ]))
-            })
+        body["references"] = .array(schema.references.map(SchemaRegistryRecord.encodeReference))
         if let metadata = schema.metadata { body["metadata"] = metadata }
         if let ruleSet = schema.ruleSet { body["ruleSet"] = ruleSet }
         return body

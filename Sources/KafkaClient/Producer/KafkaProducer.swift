@@ -67,7 +67,6 @@ public actor KafkaProducer {
     var unfinishedBatches = 0
     var nextBatchId = 0
     var isClosed = false
-    var isFlushing = false
     /// Why every send fails (a configuration that cannot work, or a fatal producer error).
     var fatalError: KafkaError?
     let eventLoop: any EventLoop
@@ -205,8 +204,6 @@ public actor KafkaProducer {
 
     /// Sends every buffered record now and waits until all batches are answered.
     public func flush() async {
-        isFlushing = true
-        defer { isFlushing = false }
         for topicPartition in partitions.keys {
             closeOpenBatch(topicPartition)
             pump(topicPartition)

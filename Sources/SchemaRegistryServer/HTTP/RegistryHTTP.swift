@@ -115,12 +115,7 @@ enum RegistryJSON {
     static let contractFields = ["metadata", "ruleSet"]
 
     static func references(_ references: [SchemaReference]) -> JSONValue {
-        .array(references.map { reference in
-            .object(JSONObject([
-                ("name", .string(reference.name)), ("subject", .string(reference.subject)),
-                ("version", .integer(Int64(reference.version))),
-            ]))
-        })
+        .array(references.map(SchemaRegistryRecord.encodeReference))
     }
 
     /// `{subject, version, id, schemaType?, references?, schema, ...extra}` (GET …/versions/{v}, lookups).
