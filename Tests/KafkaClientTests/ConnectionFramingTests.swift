@@ -133,7 +133,8 @@ private func echo(_ connection: KafkaConnection, instruction: Int32, payload: St
 
     @Test func aRequestWithoutAnswerTimesOutAndTheConnectionKeepsWorking() async throws {
         let server = try await EchoServer.start()
-        let connection = try await connect(to: server, timeoutMilliseconds: 100)
+        // 500 ms, not less: the next request must be answered within it while the whole suite runs.
+        let connection = try await connect(to: server, timeoutMilliseconds: 500)
         do {
             _ = try await echo(connection, instruction: -1, payload: "lost")
             Issue.record("expected a timeout")
@@ -141,8 +142,8 @@ private func echo(_ connection: KafkaConnection, instruction: Int32, payload: St
             #expect(error.kind == .timedOut)
             #expect(error.isRetriable)
         }
-        // A late answer (300 ms > 100 ms timeout) is dropped; the next request still works.
-        await #expect(throws: KafkaError.self) { try await echo(connection, instruction: 300, payload: "late") }
+        // A late answer (1500 ms > 500 ms timeout) is dropped; the next request still works.
+        await #expect(throws: KafkaError.self) { try await echo(connection, instruction: 1500, payload: "late") }
         #expect(try await echo(connection, instruction: 0, payload: "next") == "next")
         await connection.close()
         await server.stop()
