@@ -67,12 +67,3 @@ public final class Producer<Key: Sendable, Value: Sendable>: Sendable {
         await producer.flush()
     }
 }
-
-extension KafkaProducer {
-    /// Queues one already-built record.
-    func enqueue(_ record: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
-        try await enqueue(
-            topic: record.topic, partition: record.partition, key: record.key, value: record.value, headers: record.headers,
-            timestamp: record.timestamp)
-    }
-}

@@ -134,6 +134,11 @@ public actor KafkaProducer {
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
+    /// Queues one already-built record (as `enqueue(topic:...)`).
+    public func enqueue(_ producerRecord: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
+        try await enqueueOne(producerRecord)
+    }
+
     private func enqueueOne(_ producerRecord: ProducerRecord) async throws(KafkaError) -> DeliveryReceipt {
         try checkAcceptingRecords(topic: producerRecord.topic)
         let partitionCount = try await partitionCount(of: producerRecord.topic)
