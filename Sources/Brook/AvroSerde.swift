@@ -64,6 +64,17 @@ extension AvroSchema {
     }
 }
 
+/// Fetches the writer schema `id` from the registry and parses it as Avro.
+func fetchWriterSchema(_ registry: CachedSchemaRegistry, id: Int) async throws(BrookError) -> AvroSchema {
+    let schema: RegistrySchema
+    do {
+        schema = try await registry.schema(id: id)
+    } catch {
+        throw BrookError.registry(error, schemaID: id)
+    }
+    return try parseWriterSchema(schema, id: id)
+}
+
 /// Parses a registry schema as Avro; schemas from the registry were checked when registered, so a
 /// failure here means another format or references this client does not resolve.
 func parseWriterSchema(_ schema: RegistrySchema, id: Int) throws(BrookError) -> AvroSchema {
@@ -204,13 +215,7 @@ public struct AvroDeserializer<Value>: Deserializer {
 
     private func reader(for schemaID: Int) async throws(BrookError) -> WriterReader {
         if let cached = readers[schemaID] { return cached }
-        let writerSchema: RegistrySchema
-        do {
-            writerSchema = try await registry.schema(id: schemaID)
-        } catch {
-            throw BrookError.registry(error, schemaID: schemaID)
-        }
-        let writer = try parseWriterSchema(writerSchema, id: schemaID)
+        let writer = try await fetchWriterSchema(registry, id: schemaID)
         let reader: WriterReader
         if writer.fingerprint64 == format.schema.fingerprint64 {
             reader = WriterReader(resolver: nil)
@@ -252,15 +257,7 @@ public struct AvroWriterSchemaDeserializer: Deserializer {
         if let cached = schemas[schemaID] {
             schema = cached
         } else {
-            do {
-                schema = try parseWriterSchema(try await registry.schema(id: schemaID), id: schemaID)
-            } catch let error as SchemaRegistryClientError {
-                throw BrookError.registry(error, schemaID: schemaID)
-            } catch let error as BrookError {
-                throw error
-            } catch {
-                throw BrookError(kind: .registry, message: "\(error)", schemaID: schemaID)
-            }
+            schema = try await fetchWriterSchema(registry, id: schemaID)
             schemas.remember(schema, for: schemaID)
         }
         let result: Result<AvroValue, AvroValueError> = payload.withUnsafeReadableBytes { buffer in
